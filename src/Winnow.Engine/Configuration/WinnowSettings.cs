@@ -1,0 +1,76 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
+namespace Winnow.Engine.Configuration;
+
+/// <summary>The whole configuration: appsettings.json, then WINNOW_ environment variables, then the command line.</summary>
+public sealed class WinnowSettings
+{
+    /// <summary>Where plugins are loaded from.</summary>
+    public PluginSettings Plugins { get; set; } = new();
+
+    /// <summary>What to train and how.</summary>
+    public RunSettings Run { get; set; } = new();
+}
+
+public sealed class PluginSettings
+{
+    /// <summary>The folder holding one sub-folder per plugin (<c>&lt;Name&gt;/&lt;Name&gt;.dll</c>). Empty: <c>plugins/</c> beside the host
+    /// executable. A relative path starts at the configuration file's folder.</summary>
+    public string Directory { get; set; } = "";
+}
+
+public enum DeviceChoice
+{
+    /// <summary>CUDA when TorchSharp reports it, else the CPU.</summary>
+    Auto,
+    Cpu,
+    Cuda,
+}
+
+public sealed class RunSettings
+{
+    [Range(1, 100_000)] public int Epochs { get; set; } = 5;
+
+    [Range(1, 1_000_000)] public int BatchSize { get; set; } = 128;
+
+    /// <summary>Batch size of evaluation (no gradients, so it can be larger).</summary>
+    [Range(1, 1_000_000)] public int EvalBatchSize { get; set; } = 1000;
+
+    /// <summary>Peak learning rate; a cosine schedule over epochs takes it down to <see cref="MinLearningRate"/>.</summary>
+    [Range(1e-8, 100.0)] public double LearningRate { get; set; } = 0.05;
+
+    [Range(0.0, 100.0)] public double MinLearningRate { get; set; }
+
+    [Range(0.0, 0.999999)] public double Momentum { get; set; } = 0.9;
+
+    /// <summary>Nesterov momentum (needs <see cref="Momentum"/> &gt; 0).</summary>
+    public bool Nesterov { get; set; } = true;
+
+    [Range(0.0, 1.0)] public double WeightDecay { get; set; } = 5e-4;
+
+    public DeviceChoice Device { get; set; } = DeviceChoice.Auto;
+
+    /// <summary>Threads libtorch computes with; 0 takes one per core.</summary>
+    [Range(0, 1024)] public int Threads { get; set; }
+
+    /// <summary>The one seed every random choice of a run derives from.</summary>
+    [Range(0, int.MaxValue)] public int Seed { get; set; } = 42;
+
+    /// <summary>Where run folders are created. A relative path starts at the configuration file's folder.</summary>
+    [Required(AllowEmptyStrings = false)] public string OutputDirectory { get; set; } = "runs";
+
+    public PluginChoice Model { get; set; } = new() { Name = "cnn" };
+    public PluginChoice Dataset { get; set; } = new() { Name = "fashion-mnist" };
+    public PluginChoice Scorer { get; set; } = new() { Name = "loss" };
+    public PluginChoice Policy { get; set; } = new() { Name = "full" };
+}
+
+/// <summary>A plugin chosen by name, with the section its own options class binds to.</summary>
+public sealed class PluginChoice
+{
+    [Required(AllowEmptyStrings = false)] public string Name { get; set; } = "";
+
+    /// <summary>Bound later, to the options class the chosen plugin declares.</summary>
+    public IConfigurationSection? Options { get; set; }
+}

@@ -1,0 +1,170 @@
+using System.Composition;
+using System.Composition.Hosting;
+using System.Reflection;
+using McMaster.NETCore.Plugins;
+using TorchSharp;
+using Winnow.Engine.Configuration;
+
+namespace Winnow.Engine.Plugins;
+
+/// <summary>One plugin found in a plugin folder, from the file at <c>AssemblyPath</c>; <c>Create</c> makes its factory object.</summary>
+public sealed record PluginEntry(PluginKind Kind, string Name, string Description, int ContractVersion, string AssemblyPath, Type ImplementationType, Func<IPlugin> Create)
+{
+    public bool IsCompatible => ContractVersion == PluginContract.Version;
+}
+
+/// <summary>A plugin could not be loaded or used; the message names the plugin and its file.</summary>
+public sealed class PluginError(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Loads every plugin folder under a directory, each in its own load context, and composes them with MEF.</summary>
+/// <remarks>The contracts, TorchSharp and System.Composition are shared with the host: a plugin that brought its own copy
+/// of the contracts would export types the host cannot see, and a second libtorch aborts the process.</remarks>
+public sealed class PluginCatalog : IDisposable
+{
+    private static readonly Type[] SharedTypes = [typeof(IPlugin), typeof(torch), typeof(ExportAttribute)];
+
+    private readonly List<PluginLoader> _loaders;
+    private readonly List<CompositionHost> _containers;
+
+    private PluginCatalog(string directory, List<PluginEntry> entries, List<string> problems, List<PluginLoader> loaders, List<CompositionHost> containers)
+    {
+        Directory = directory;
+        Entries = entries;
+        Problems = problems;
+        _loaders = loaders;
+        _containers = containers;
+    }
+
+    /// <summary>The folder the plugins were loaded from.</summary>
+    public string Directory { get; }
+
+    /// <summary>Every plugin found, by kind and name.</summary>
+    public IReadOnlyList<PluginEntry> Entries { get; }
+
+    /// <summary>Folders that were skipped and why (no plugin in them, a broken assembly).</summary>
+    public IReadOnlyList<string> Problems { get; }
+
+    /// <summary>Loads <c>&lt;directory&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c> for every sub-folder.</summary>
+    /// <exception cref="PluginError">the directory does not exist, or two plugins of one kind share a name.</exception>
+    public static PluginCatalog Load(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(directory))
+            throw new PluginError($"plugins directory not found: {directory} (set Plugins:Directory, or build the solution to create it)");
+
+        var entries = new List<PluginEntry>();
+        var problems = new List<string>();
+        var loaders = new List<PluginLoader>();
+        var containers = new List<CompositionHost>();
+        foreach (var folder in System.IO.Directory.GetDirectories(directory).Order(StringComparer.Ordinal))
+        {
+            var name = Path.GetFileName(folder);
+            var dll = Path.Combine(folder, name + ".dll");
+            if (!File.Exists(dll))
+            {
+                problems.Add($"{folder}: skipped, no plugin assembly {name}.dll in it (a plugin folder holds <Name>/<Name>.dll)");
+                continue;
+            }
+            try
+            {
+                var loader = PluginLoader.CreateFromAssemblyFile(dll, SharedTypes, config => config.PreferSharedTypes = true);
+                loaders.Add(loader);
+                var assembly = loader.LoadDefaultAssembly();
+                var container = new ContainerConfiguration().WithAssembly(assembly).CreateContainer();
+                containers.Add(container);
+                var found = Discover(container, assembly, dll);
+                if (found.Count == 0)
+                    problems.Add($"{dll}: skipped, it exports no Winnow plugin (was it built against another copy of Winnow.Abstractions or System.Composition?)");
+                entries.AddRange(found);
+            }
+            catch (Exception e) when (e is BadImageFormatException or FileLoadException or FileNotFoundException or ReflectionTypeLoadException or TypeLoadException or CompositionFailedException or InvalidOperationException)
+            {
+                problems.Add($"{dll}: skipped, it could not be loaded: {Describe(e)}");
+            }
+        }
+
+        var duplicates = entries.GroupBy(e => (e.Kind, Name: e.Name.ToLowerInvariant())).Where(g => g.Count() > 1).ToList();
+        if (duplicates.Count > 0)
+        {
+            throw new PluginError(string.Join(Environment.NewLine, duplicates.Select(g =>
+                $"two {g.Key.Kind.ToString().ToLowerInvariant()} plugins are named '{g.First().Name}': " +
+                string.Join(" and ", g.Select(e => $"{e.ImplementationType.FullName} in {e.AssemblyPath}")) + "; remove or rename one")));
+        }
+        return new PluginCatalog(directory, entries, problems, loaders, containers);
+    }
+
+    private static List<PluginEntry> Discover(CompositionHost container, Assembly assembly, string dll) =>
+    [
+        .. Discover<IModelPlugin>(container, PluginKind.Model, assembly, dll),
+        .. Discover<IDatasetPlugin>(container, PluginKind.Dataset, assembly, dll),
+        .. Discover<IScorerPlugin>(container, PluginKind.Scorer, assembly, dll),
+        .. Discover<IPolicyPlugin>(container, PluginKind.Policy, assembly, dll),
+    ];
+
+    private static IEnumerable<PluginEntry> Discover<T>(CompositionHost container, PluginKind kind, Assembly assembly, string dll) where T : IPlugin
+    {
+        foreach (var export in container.GetExports<ExportFactory<T, PluginMetadata>>())
+        {
+            var metadata = export.Metadata;
+            // The exporting class, for messages, found from its attribute rather than by creating the part.
+            var implementation = assembly.GetTypes().FirstOrDefault(t =>
+                t.GetCustomAttribute<WinnowPluginAttribute>() is { } a && a.ContractType == typeof(T) && a.Name == metadata.Name) ?? typeof(T);
+            yield return new PluginEntry(kind, metadata.Name, metadata.Description, metadata.ContractVersion, dll, implementation,
+                () =>
+                {
+                    // The export handle is not disposed: the plugin lives as long as the catalog's container.
+                    var handle = export.CreateExport();
+                    return handle.Value;
+                });
+        }
+    }
+
+    /// <summary>The plugin of <paramref name="kind"/> called <paramref name="name"/>.</summary>
+    /// <exception cref="ConfigurationError">none has that name (the message lists those that exist).</exception>
+    /// <exception cref="PluginError">it was built against another contract version.</exception>
+    public PluginEntry Find(PluginKind kind, string name, string configKey)
+    {
+        var entry = Entries.FirstOrDefault(e => e.Kind == kind && string.Equals(e.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (entry is null)
+        {
+            var available = Entries.Where(e => e.Kind == kind).Select(e => e.Name).Order().ToList();
+            var list = available.Count == 0
+                ? $"no {Label(kind)} plugin is loaded at all from {Directory}"
+                : $"available {Label(kind)} plugins: {string.Join(", ", available)}";
+            throw new ConfigurationError($"{configKey}: unknown {Label(kind)} plugin '{name}'; {list}");
+        }
+        if (!entry.IsCompatible)
+            throw new PluginError($"{Label(kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) was built against contract version {entry.ContractVersion}, but this host has version {PluginContract.Version}; rebuild the plugin against the current Winnow.Abstractions");
+        return entry;
+    }
+
+    /// <summary>Creates the plugin's factory object; a constructor that throws is reported with the plugin's name.</summary>
+    public static IPlugin Instantiate(PluginEntry entry)
+    {
+        try
+        {
+            return entry.Create();
+        }
+        catch (Exception e)
+        {
+            throw new PluginError($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) failed in its constructor: {Describe(e)}", e);
+        }
+    }
+
+    public static string Label(PluginKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>The innermost useful message of a (reflection-wrapped) exception.</summary>
+    public static string Describe(Exception e)
+    {
+        while (e is TargetInvocationException or CompositionFailedException && e.InnerException is not null) e = e.InnerException;
+        if (e is ReflectionTypeLoadException r)
+            return string.Join("; ", r.LoaderExceptions.Where(x => x is not null).Select(x => x!.Message).Distinct());
+        return $"{e.GetType().Name}: {e.Message}";
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _containers) c.Dispose();
+        foreach (var l in _loaders) l.Dispose();
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Winnow.Engine.Runs;
+
+/// <summary>The folder one run writes: <c>config.json</c>, <c>metrics.csv</c> and <c>summary.json</c>.
+/// Every run gets a new folder; no run ever writes into another's.</summary>
+public sealed class RunFolder
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    private RunFolder(string path) => Path = path;
+
+    public string Path { get; }
+    public string Id => System.IO.Path.GetFileName(Path);
+    public string MetricsCsv => System.IO.Path.Combine(Path, "metrics.csv");
+    public string SummaryJson => System.IO.Path.Combine(Path, "summary.json");
+    public string ConfigJson => System.IO.Path.Combine(Path, "config.json");
+
+    /// <summary>Creates <c>&lt;root&gt;/&lt;time&gt;-&lt;label&gt;</c>, adding <c>-2</c>, <c>-3</c>, … when that name is taken.
+    /// A folder is claimed by creating its marker file exclusively, so two runs started at once never share one.</summary>
+    public static RunFolder Create(string root, string label)
+    {
+        try
+        {
+            Directory.CreateDirectory(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"cannot create the output folder {root}: {e.Message}", e);
+        }
+        var stem = $"{DateTime.Now:yyyyMMdd-HHmmss}-{Sanitize(label)}";
+        for (var n = 1; ; n++)
+        {
+            var path = System.IO.Path.Combine(root, n == 1 ? stem : $"{stem}-{n}");
+            if (Directory.Exists(path)) continue;
+            try
+            {
+                Directory.CreateDirectory(path);
+                using (new FileStream(System.IO.Path.Combine(path, ".run"), FileMode.CreateNew, FileAccess.Write)) { }
+                return new RunFolder(path);
+            }
+            catch (IOException) when (File.Exists(System.IO.Path.Combine(path, ".run")))
+            {
+                // Another run claimed this name between our check and our claim: take the next.
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new IOException($"cannot create a run folder in {root}: {e.Message}", e);
+            }
+        }
+    }
+
+    public void WriteConfig(object resolved) => WriteAtomically(ConfigJson, JsonSerializer.Serialize(resolved, Json));
+
+    public void WriteSummary(RunSummary summary) => WriteAtomically(SummaryJson, JsonSerializer.Serialize(summary, Json));
+
+    /// <summary>Appends a row, flushed to disk, so a killed run keeps every epoch it finished.</summary>
+    public void AppendMetrics(EpochMetrics row)
+    {
+        var isNew = !File.Exists(MetricsCsv);
+        using var stream = new FileStream(MetricsCsv, FileMode.Append, FileAccess.Write, FileShare.Read);
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        if (isNew) writer.WriteLine(EpochMetrics.CsvHeader);
+        writer.WriteLine(row.ToCsv());
+        writer.Flush();
+        stream.Flush(flushToDisk: true);
+    }
+
+    // Write-then-rename: a reader (or a crash) never sees half a file.
+    private static void WriteAtomically(string path, string text)
+    {
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, text + Environment.NewLine, new UTF8Encoding(false));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static string Sanitize(string label) =>
+        new(label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
+}

@@ -1,0 +1,37 @@
+namespace Winnow.Engine.Runs;
+
+/// <summary>What <c>summary.json</c> holds: how the run ended, what it reached and what it cost.</summary>
+public sealed record RunSummary
+{
+    public required string RunId { get; init; }
+    /// <summary><c>completed</c> or <c>failed</c>.</summary>
+    public required string Status { get; init; }
+    public string? Error { get; init; }
+    public required string Model { get; init; }
+    public required string Dataset { get; init; }
+    public required string Scorer { get; init; }
+    public required string Policy { get; init; }
+    public required string Device { get; init; }
+    public required int Threads { get; init; }
+    public required int Seed { get; init; }
+    public required int EpochsPlanned { get; init; }
+    public required int EpochsCompleted { get; init; }
+    public required int TrainSamples { get; init; }
+    public required int TestSamples { get; init; }
+    public double? FinalTestAccuracy { get; init; }
+    public double? BestTestAccuracy { get; init; }
+    public int? BestEpoch { get; init; }
+    public double? FinalTestLoss { get; init; }
+    /// <summary>Samples back-propagated over all completed epochs.</summary>
+    public required long SamplesTrained { get; init; }
+    /// <summary>Samples back-propagated / (N × epochs completed): what the policy really saved.</summary>
+    public double? EffectiveKeepFraction { get; init; }
+    public required double TrainSeconds { get; init; }
+    public required double ScoringSeconds { get; init; }
+    public required double SelectingSeconds { get; init; }
+    public required double EvaluatingSeconds { get; init; }
+    /// <summary>Wall-clock of the whole run, from composing the plugins to the last epoch's record.</summary>
+    public required double WallSeconds { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset EndedAt { get; init; }
+}
