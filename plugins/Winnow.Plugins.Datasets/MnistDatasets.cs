@@ -1,0 +1,160 @@
+using System.ComponentModel.DataAnnotations;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Winnow.Plugins.Datasets;
+
+/// <summary>Options shared by the MNIST-format datasets (config section <c>Run:Dataset:Options</c>).</summary>
+public abstract class MnistFormatOptions
+{
+    /// <param name="defaultPath">Where the dataset's files are installed by default.</param>
+    protected MnistFormatOptions(string defaultPath) => Path = defaultPath;
+
+    /// <summary>The folder holding the four IDX files, raw or gzip'd; a relative path starts at the configuration file's folder.</summary>
+    [Required]
+    public string Path { get; set; }
+
+    /// <summary>Use only the first this many training samples (0 = all): for quick trials. A limit above the split's size takes it all.</summary>
+    [Range(0, int.MaxValue)]
+    public int TrainLimit { get; set; }
+
+    /// <summary>Use only the first this many test samples (0 = all).</summary>
+    [Range(0, int.MaxValue)]
+    public int TestLimit { get; set; }
+}
+
+/// <summary>Options of <see cref="FashionMnistDatasetPlugin"/>; <see cref="MnistFormatOptions.Path"/> defaults to
+/// <c>/usr/share/datasets/fashion-mnist</c>, where the Debian package <c>dataset-fashion-mnist</c> installs it.</summary>
+public sealed class FashionMnistOptions() : MnistFormatOptions(FashionMnistDatasetPlugin.Format.DefaultPath);
+
+/// <summary>Options of <see cref="MnistDatasetPlugin"/>; <see cref="MnistFormatOptions.Path"/> defaults to <c>/usr/share/datasets/mnist</c>.</summary>
+public sealed class MnistOptions() : MnistFormatOptions(MnistDatasetPlugin.Format.DefaultPath);
+
+/// <summary>Fashion-MNIST: 28×28 grey images of clothing in 10 classes (60,000 train, 10,000 test).</summary>
+[WinnowPlugin(PluginKind.Dataset, "fashion-mnist", "Fashion-MNIST from its IDX files: 28x28 grey clothing images, 10 classes")]
+public sealed class FashionMnistDatasetPlugin : IDatasetPlugin
+{
+    internal static readonly MnistFormat Format = new(
+        DisplayName: "Fashion-MNIST",
+        DefaultPath: "/usr/share/datasets/fashion-mnist",
+        ClassNames: ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+        // The training set's pixel mean and standard deviation on the [0, 1] scale.
+        Mean: 0.2860f,
+        Std: 0.3530f,
+        InstallHint: "install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist), "
+            + "or set Run:Dataset:Options:Path to the folder that holds the files");
+
+    /// <inheritdoc/>
+    public Type OptionsType => typeof(FashionMnistOptions);
+
+    /// <inheritdoc/>
+    public Dataset Open(object options, DatasetContext context) => Format.Open(MnistFormat.Cast<FashionMnistOptions>(options), context);
+}
+
+/// <summary>MNIST: 28×28 grey images of handwritten digits in 10 classes (60,000 train, 10,000 test).</summary>
+[WinnowPlugin(PluginKind.Dataset, "mnist", "MNIST from its IDX files: 28x28 grey handwritten digits, 10 classes")]
+public sealed class MnistDatasetPlugin : IDatasetPlugin
+{
+    internal static readonly MnistFormat Format = new(
+        DisplayName: "MNIST",
+        DefaultPath: "/usr/share/datasets/mnist",
+        ClassNames: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+        Mean: 0.1307f,
+        Std: 0.3081f,
+        InstallHint: "copy the four MNIST IDX files (raw or .gz) there (no Debian package ships them), "
+            + "or set Run:Dataset:Options:Path to the folder that holds them");
+
+    /// <inheritdoc/>
+    public Type OptionsType => typeof(MnistOptions);
+
+    /// <inheritdoc/>
+    public Dataset Open(object options, DatasetContext context) => Format.Open(MnistFormat.Cast<MnistOptions>(options), context);
+}
+
+/// <summary>The loader MNIST and Fashion-MNIST share: same file names, same layout, different classes and statistics.</summary>
+internal sealed record MnistFormat(string DisplayName, string DefaultPath, string[] ClassNames, float Mean, float Std, string InstallHint)
+{
+    internal const string TrainImages = "train-images-idx3-ubyte";
+    internal const string TrainLabels = "train-labels-idx1-ubyte";
+    internal const string TestImages = "t10k-images-idx3-ubyte";
+    internal const string TestLabels = "t10k-labels-idx1-ubyte";
+
+    internal static T Cast<T>(object options) where T : MnistFormatOptions =>
+        options as T ?? throw new ArgumentException($"expected options of type {typeof(T).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
+
+    public Dataset Open(MnistFormatOptions options, DatasetContext context)
+    {
+        var directory = System.IO.Path.GetFullPath(options.Path, context.BaseDirectory);
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"{DisplayName} folder not found: {directory}. To get the data, {InstallHint}.");
+
+        // Find every file before reading any, so a missing one is reported at once rather than after a long read.
+        var trainImagesPath = Find(directory, TrainImages);
+        var trainLabelsPath = Find(directory, TrainLabels);
+        var testImagesPath = Find(directory, TestImages);
+        var testLabelsPath = Find(directory, TestLabels);
+
+        var trainImages = IdxReader.ReadImages(trainImagesPath);
+        var trainLabels = ReadLabels(trainLabelsPath, trainImagesPath, trainImages.Count);
+        var testImages = IdxReader.ReadImages(testImagesPath);
+        var testLabels = ReadLabels(testLabelsPath, testImagesPath, testImages.Count);
+        if (trainImages.Rows != testImages.Rows || trainImages.Columns != testImages.Columns)
+            throw new InvalidDataException($"{testImagesPath}: images are {testImages.Rows}x{testImages.Columns}, "
+                + $"but the training images in {trainImagesPath} are {trainImages.Rows}x{trainImages.Columns}");
+
+        LabeledData? train = null, test = null;
+        try
+        {
+            train = ToLabeledData(trainImages, trainLabels, options.TrainLimit);
+            test = ToLabeledData(testImages, testLabels, options.TestLimit);
+            return new Dataset(train, test, ClassNames);
+        }
+        catch
+        {
+            train?.Dispose();
+            test?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The raw file if it exists, else the gzip'd one. Raw wins when both exist: it is what a user gets by
+    /// decompressing in place, and it reads faster.</summary>
+    private string Find(string directory, string name)
+    {
+        var raw = System.IO.Path.Combine(directory, name);
+        if (File.Exists(raw)) return raw;
+        var gz = raw + ".gz";
+        if (File.Exists(gz)) return gz;
+        throw new FileNotFoundException($"{DisplayName} file missing in {directory}: tried {name} and {name}.gz. To get the data, {InstallHint}.", raw);
+    }
+
+    private LabeledData ToLabeledData(IdxImages images, byte[] labels, int limit)
+    {
+        var count = limit == 0 ? images.Count : Math.Min(limit, images.Count);
+        var pixelsPerImage = (long)images.Rows * images.Columns;
+
+        using var scope = NewDisposeScope();
+        // frombuffer shares the managed array instead of copying it; the float conversion below makes the tensor that is kept.
+        var inputs = frombuffer(images.Pixels, ScalarType.Byte, count: count * pixelsPerImage)
+            .reshape(count, 1, images.Rows, images.Columns)
+            .to_type(ScalarType.Float32)
+            .div_(255f)
+            .sub_(Mean)
+            .div_(Std);
+        var targets = frombuffer(labels, ScalarType.Byte, count: count).to_type(ScalarType.Int64);
+        // Detached, not moved to an outer scope: the dataset owns these tensors for the whole run, whatever scope the caller has open.
+        return new LabeledData(inputs.DetachFromDisposeScope(), targets.DetachFromDisposeScope());
+    }
+
+    private byte[] ReadLabels(string labelsPath, string imagesPath, int imageCount)
+    {
+        var labels = IdxReader.ReadLabels(labelsPath);
+        if (labels.Length != imageCount)
+            throw new InvalidDataException($"{labelsPath}: holds {labels.Length:N0} labels, but {imagesPath} holds {imageCount:N0} images; the two files must match one to one");
+        var classes = ClassNames.Length;
+        var bad = Array.FindIndex(labels, label => label >= classes);
+        if (bad >= 0)
+            throw new InvalidDataException($"{labelsPath}: label {labels[bad]} at index {bad} is out of range: {DisplayName} has {classes} classes (0..{classes - 1})");
+        return labels;
+    }
+}

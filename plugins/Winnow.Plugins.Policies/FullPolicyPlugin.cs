@@ -1,0 +1,21 @@
+namespace Winnow.Plugins.Policies;
+
+/// <summary>The baseline every pruning policy is measured against: no pruning at all.</summary>
+[WinnowPlugin(PluginKind.Policy, "full", "Every training sample every epoch (the full-data baseline).")]
+public sealed class FullPolicyPlugin : IPolicyPlugin
+{
+    public Type OptionsType => typeof(NoOptions);
+
+    public ISelectionPolicy Create(object options, PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(context.SampleCount, nameof(context.SampleCount));
+        return new FullPolicy(context.SampleCount);
+    }
+
+    private sealed class FullPolicy(int sampleCount) : ISelectionPolicy
+    {
+        // A fresh array per epoch: the plan is handed over to the engine, which may shuffle it in place.
+        public EpochPlan Plan(EpochContext context) => new(Enumerable.Range(0, sampleCount).ToArray());
+    }
+}
