@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Installs what Winnow needs on this machine, and only what is missing.
+#   eng/setup.sh            native runtime for TorchSharp (needed by every command)
+#   eng/setup.sh --data     also the Fashion-MNIST files the default run trains on
+# Where something cannot be installed (no root, not Debian), it says what is missing and how to get it.
+set -euo pipefail
+
+want_data=0
+for arg in "$@"; do
+  case "$arg" in
+    --data) want_data=1 ;;
+    *) echo "setup: unknown argument '$arg' (expected --data)" >&2; exit 2 ;;
+  esac
+done
+
+FASHION_DIR=/usr/share/datasets/fashion-mnist
+say() { echo "setup: $*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo "$@"
+  else return 127; fi
+}
+
+APT_LOG=${TMPDIR:-/tmp}/winnow-setup-apt.log
+# apt's own chatter goes to a log; on failure its tail is shown.
+apt_quiet() {
+  if ! DEBIAN_FRONTEND=noninteractive as_root "$@" >>"$APT_LOG" 2>&1; then
+    say "'$*' failed; the last lines of $APT_LOG:"
+    tail -n 20 "$APT_LOG" >&2
+    return 1
+  fi
+}
+apt_updated=0
+apt_update_once() {
+  if [ "$apt_updated" -eq 0 ]; then
+    apt_quiet apt-get update
+    apt_updated=1
+  fi
+}
+
+is_debian() { [ -r /etc/os-release ] && grep -qE '^ID=debian' /etc/os-release; }
+
+# 1. .NET SDK 10 -----------------------------------------------------------------------------
+if ! command -v dotnet >/dev/null 2>&1 || ! dotnet --list-sdks 2>/dev/null | grep -qE '^(10|[1-9][1-9])\.'; then
+  say "the .NET SDK 10 (or newer) is required and was not found."
+  say "install it from https://dot.net (Linux: the dotnet-install script or your distribution's dotnet-sdk-10.0 package), then run this command again."
+  exit 3
+fi
+
+# 2. libstdc++ with GLIBCXX_3.4.32 (TorchSharp's native library needs GCC 13's runtime) --------
+libstdcxx_ok() {
+  [ "$(uname -s)" != Linux ] && return 0
+  local lib
+  lib=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+  [ -n "$lib" ] || lib=/usr/lib/x86_64-linux-gnu/libstdc++.so.6
+  [ -r "$lib" ] && grep -aq 'GLIBCXX_3\.4\.32' "$lib"
+}
+
+# The Debian mirror this machine already uses, so no package host is named here.
+debian_mirror() {
+  local uri=""
+  if ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1; then
+    uri=$(awk '/^URIs:/ {print $2}' /etc/apt/sources.list.d/*.sources | grep -v -- '-security' | grep -i debian | head -n1)
+  fi
+  if [ -z "$uri" ] && [ -r /etc/apt/sources.list ]; then
+    uri=$(awk '$1=="deb" {print $2}' /etc/apt/sources.list | grep -v -- '-security' | grep -i debian | head -n1)
+  fi
+  echo "$uri"
+}
+
+if ! libstdcxx_ok; then
+  say "TorchSharp's native library needs libstdc++ with GLIBCXX_3.4.32 (GCC 13 or newer); this machine's is older."
+  if is_debian && as_root true 2>/dev/null; then
+    mirror=$(debian_mirror)
+    if [ -z "$mirror" ]; then
+      say "could not find this machine's Debian mirror in /etc/apt/sources.list(.d); add Debian 13 (trixie) as a source and run: apt-get install -t trixie libstdc++6"
+      exit 4
+    fi
+    say "installing libstdc++6 from Debian 13 (trixie, pinned to priority 100 so nothing else moves unasked), mirror $mirror"
+    as_root tee /etc/apt/sources.list.d/winnow-trixie.sources >/dev/null <<SRC
+Types: deb
+URIs: $mirror
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+    as_root tee /etc/apt/preferences.d/winnow-trixie >/dev/null <<PIN
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+PIN
+    apt_updated=0
+    apt_update_once
+    apt_quiet apt-get install -y -t trixie libstdc++6
+    libstdcxx_ok || { say "libstdc++6 was installed but still lacks GLIBCXX_3.4.32"; exit 4; }
+    say "libstdc++ is now new enough."
+  else
+    say "install a libstdc++ from GCC 13 or newer (Ubuntu 24.04+, Debian 13+ have it); on Debian 12 as root:"
+    say "  add Debian 13 (trixie) as an apt source pinned to priority 100, then apt-get install -t trixie libstdc++6"
+    exit 4
+  fi
+fi
+
+# 3. Fashion-MNIST (only for the real run) ---------------------------------------------------
+if [ "$want_data" -eq 1 ] && [ ! -r "$FASHION_DIR/train-images-idx3-ubyte.gz" ]; then
+  if is_debian && as_root true 2>/dev/null; then
+    say "installing Fashion-MNIST (Debian package dataset-fashion-mnist) into $FASHION_DIR"
+    apt_update_once
+    apt_quiet apt-get install -y dataset-fashion-mnist
+  else
+    say "Fashion-MNIST is missing from $FASHION_DIR."
+    say "install the Debian/Ubuntu package dataset-fashion-mnist, or put the four IDX files"
+    say "(train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz)"
+    say "in a folder and set Dataset:Options:Path to it (appsettings.json or --Dataset:Options:Path=...)."
+    exit 5
+  fi
+fi
+exit 0
