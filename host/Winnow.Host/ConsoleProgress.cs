@@ -50,9 +50,11 @@ internal sealed class ConsoleProgress(TextWriter output) : IRunObserver
         if (s.FinalTestAccuracy is { } final)
             output.WriteLine(string.Create(C, $"  test accuracy   final {final * 100:F2}%, best {s.BestTestAccuracy * 100:F2}% (epoch {s.BestEpoch})"));
         if (s.EffectiveKeepFraction is { } keep)
-            output.WriteLine(string.Create(C, $"  samples trained {s.SamplesTrained} of {(long)s.TrainSamples * s.EpochsCompleted} (effective keep fraction {keep:F3})"));
+            output.WriteLine(string.Create(C, $"  samples trained {s.SamplesTrained} of {(long)s.TrainSamples * s.EpochsCompleted}: keep fraction {keep:F3} effective, {s.NominalKeepFraction:F3} nominal"));
+        var proxy = s.ProxyForwarded > 0 ? string.Create(C, $", {s.ProxyForwarded} through the proxy") : "";
+        output.WriteLine(string.Create(C, $"  forwarded       {s.SamplesForwarded} through the model{proxy}"));
         output.WriteLine(string.Create(C,
             $"  time            {s.WallSeconds:F1}s wall: train {s.TrainSeconds:F1}s, scoring {s.ScoringSeconds:F1}s, selecting {s.SelectingSeconds:F2}s, evaluating {s.EvaluatingSeconds:F1}s"));
-        output.WriteLine($"  files           {folder.Path}/ (config.json, metrics.csv, summary.json)");
+        output.WriteLine($"  files           {folder.Path}/ (config.json, metrics.csv, selection.csv, selection-counts.csv, summary.json)");
     }
 }

@@ -62,14 +62,15 @@ public sealed class RunSettings
 
     public PluginChoice Model { get; set; } = new() { Name = "cnn" };
     public PluginChoice Dataset { get; set; } = new() { Name = "fashion-mnist" };
-    public PluginChoice Scorer { get; set; } = new() { Name = "loss" };
+    /// <summary>Empty: the scorer the policy ranks by (<see cref="PolicyNeeds.Scorer"/>), else <c>loss</c>.</summary>
+    public PluginChoice Scorer { get; set; } = new();
     public PluginChoice Policy { get; set; } = new() { Name = "full" };
 }
 
 /// <summary>A plugin chosen by name, with the section its own options class binds to.</summary>
 public sealed class PluginChoice
 {
-    [Required(AllowEmptyStrings = false)] public string Name { get; set; } = "";
+    [Required(AllowEmptyStrings = true)] public string Name { get; set; } = "";
 
     /// <summary>Bound later, to the options class the chosen plugin declares.</summary>
     public IConfigurationSection? Options { get; set; }

@@ -131,6 +131,7 @@ public sealed class PluginCatalog : IDisposable
             var list = available.Count == 0
                 ? $"no {Label(kind)} plugin is loaded at all from {Directory}"
                 : $"available {Label(kind)} plugins: {string.Join(", ", available)}";
+            if (name.Length == 0) throw new ConfigurationError($"{configKey}: no {Label(kind)} plugin chosen; {list}");
             throw new ConfigurationError($"{configKey}: unknown {Label(kind)} plugin '{name}'; {list}");
         }
         if (!entry.IsCompatible)

@@ -1,13 +1,18 @@
 using System.Globalization;
-using System.Text;
 
 namespace Winnow.Engine.Runs;
 
 /// <summary>One epoch's row of <c>metrics.csv</c>.</summary>
+/// <param name="SamplesTrained">Samples back-propagated this epoch (the plan's size).</param>
+/// <param name="SamplesForwarded">Samples passed forward through the full model: training plus refresh passes.</param>
+/// <param name="ProxyForwarded">Samples passed forward through the parameter-sharing proxy in refresh passes.</param>
+/// <param name="ScoringSeconds">The scorer's work on training batches plus every refresh pass.</param>
 public sealed record EpochMetrics(
     int Epoch,
     double LearningRate,
     int SamplesTrained,
+    long SamplesForwarded,
+    long ProxyForwarded,
     double TrainLoss,
     double TestLoss,
     double TestAccuracy,
@@ -17,22 +22,20 @@ public sealed record EpochMetrics(
     double EvaluatingSeconds)
 {
     public const string CsvHeader =
-        "epoch,learning_rate,samples_trained,train_loss,test_loss,test_accuracy,train_seconds,scoring_seconds,selecting_seconds,evaluating_seconds";
+        "epoch,learning_rate,samples_trained,samples_forwarded,proxy_forwarded,train_loss,test_loss,test_accuracy," +
+        "train_seconds,scoring_seconds,selecting_seconds,evaluating_seconds";
 
-    public string ToCsv()
-    {
-        var c = CultureInfo.InvariantCulture;
-        return new StringBuilder()
-            .Append(Epoch.ToString(c)).Append(',')
-            .Append(LearningRate.ToString("G9", c)).Append(',')
-            .Append(SamplesTrained.ToString(c)).Append(',')
-            .Append(TrainLoss.ToString("G9", c)).Append(',')
-            .Append(TestLoss.ToString("G9", c)).Append(',')
-            .Append(TestAccuracy.ToString("G9", c)).Append(',')
-            .Append(TrainSeconds.ToString("F3", c)).Append(',')
-            .Append(ScoringSeconds.ToString("F3", c)).Append(',')
-            .Append(SelectingSeconds.ToString("F3", c)).Append(',')
-            .Append(EvaluatingSeconds.ToString("F3", c))
-            .ToString();
-    }
+    public string ToCsv() => string.Join(',',
+        Epoch.ToString(CultureInfo.InvariantCulture),
+        LearningRate.ToString("G9", CultureInfo.InvariantCulture),
+        SamplesTrained.ToString(CultureInfo.InvariantCulture),
+        SamplesForwarded.ToString(CultureInfo.InvariantCulture),
+        ProxyForwarded.ToString(CultureInfo.InvariantCulture),
+        TrainLoss.ToString("G9", CultureInfo.InvariantCulture),
+        TestLoss.ToString("G9", CultureInfo.InvariantCulture),
+        TestAccuracy.ToString("G9", CultureInfo.InvariantCulture),
+        TrainSeconds.ToString("F3", CultureInfo.InvariantCulture),
+        ScoringSeconds.ToString("F3", CultureInfo.InvariantCulture),
+        SelectingSeconds.ToString("F3", CultureInfo.InvariantCulture),
+        EvaluatingSeconds.ToString("F3", CultureInfo.InvariantCulture));
 }

@@ -30,6 +30,7 @@ public static class RunExecutor
         composed.Model.to(device);
         log.WriteLine($"data: {composed.Data.Train.Count} train / {composed.Data.Test.Count} test samples of shape [{string.Join(", ", composed.Data.SampleShape)}], {composed.Data.ClassNames.Count} classes");
         log.WriteLine($"device: {device.type.ToString().ToLowerInvariant()}, {threads} threads; seed {run.Seed}");
+        foreach (var note in composed.Notes) log.WriteLine(note);
 
         var outputRoot = Path.GetFullPath(run.OutputDirectory, baseDirectory);
         var folder = RunFolder.Create(outputRoot, $"{composed.DatasetPlugin.Entry.Name}-{composed.ModelPlugin.Entry.Name}-{composed.PolicyName}");
@@ -37,25 +38,31 @@ public static class RunExecutor
         log.WriteLine($"run folder: {folder.Path}");
 
         var epochs = new List<EpochMetrics>();
+        var selection = new SelectionRecord(folder, LabelsOf(composed.Data.Train), composed.Data.ClassNames.Count);
         RunSummary Summary(string status, string? error) => Summarise(folder, settings, composed, device, threads, epochs, status, error, started, wall.Elapsed.TotalSeconds);
         try
         {
             var trainer = new Trainer(run, composed, device);
-            trainer.Train(observer, m =>
+            trainer.Train(observer, (m, plan) =>
             {
                 epochs.Add(m);
                 folder.AppendMetrics(m);
+                selection.Add(m.Epoch, plan);
             }, cancel);
         }
         catch (Exception e)
         {
+            selection.WriteCounts();
             folder.WriteSummary(Summary("failed", e.Message));
             throw;
         }
+        selection.WriteCounts();
         var summary = Summary("completed", null);
         folder.WriteSummary(summary);
         return (folder, summary);
     }
+
+    private static int[] LabelsOf(LabeledData split) => split.Labels.to_type(torch.ScalarType.Int32).data<int>().ToArray();
 
     private static object Resolved(WinnowSettings settings, ComposedRun run, TorchSharp.torch.Device device, int threads)
     {
@@ -72,6 +79,8 @@ public static class RunExecutor
                 Dataset = Plugin(run.DatasetPlugin),
                 Scorer = Plugin(run.ScorerPlugin),
                 Policy = Plugin(run.PolicyPlugin),
+                PolicyNeeds = run.Needs,
+                run.ProxyEnabled,
             },
         };
     }
@@ -103,6 +112,9 @@ public static class RunExecutor
             BestTestAccuracy = best?.TestAccuracy,
             BestEpoch = best?.Epoch,
             SamplesTrained = trained,
+            SamplesForwarded = epochs.Sum(e => e.SamplesForwarded),
+            ProxyForwarded = epochs.Sum(e => e.ProxyForwarded),
+            NominalKeepFraction = run.Policy.NominalKeepFraction,
             EffectiveKeepFraction = epochs.Count == 0 ? null : (double)trained / ((long)n * epochs.Count),
             TrainSeconds = epochs.Sum(e => e.TrainSeconds),
             ScoringSeconds = epochs.Sum(e => e.ScoringSeconds),

@@ -64,22 +64,28 @@ public sealed class RunFolder
     public void WriteSummary(RunSummary summary) => WriteAtomically(SummaryJson, JsonSerializer.Serialize(summary, Json));
 
     /// <summary>Appends a row, flushed to disk, so a killed run keeps every epoch it finished.</summary>
-    public void AppendMetrics(EpochMetrics row)
+    public void AppendMetrics(EpochMetrics row) => AppendLine(MetricsCsv, EpochMetrics.CsvHeader, row.ToCsv());
+
+    /// <summary>Appends a line to a CSV file of this folder (writing the header first when the file is new), flushed to disk.</summary>
+    public void AppendLine(string path, string header, string line)
     {
-        var isNew = !File.Exists(MetricsCsv);
-        using var stream = new FileStream(MetricsCsv, FileMode.Append, FileAccess.Write, FileShare.Read);
+        var isNew = !File.Exists(path);
+        using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-        if (isNew) writer.WriteLine(EpochMetrics.CsvHeader);
-        writer.WriteLine(row.ToCsv());
+        if (isNew) writer.WriteLine(header);
+        writer.WriteLine(line);
         writer.Flush();
         stream.Flush(flushToDisk: true);
     }
+
+    /// <summary>Writes a whole file of this folder atomically.</summary>
+    public void WriteText(string path, string text) => WriteAtomically(path, text);
 
     // Write-then-rename: a reader (or a crash) never sees half a file.
     private static void WriteAtomically(string path, string text)
     {
         var temp = path + ".tmp";
-        File.WriteAllText(temp, text + Environment.NewLine, new UTF8Encoding(false));
+        File.WriteAllText(temp, text.EndsWith('\n') ? text : text + "\n", new UTF8Encoding(false));
         File.Move(temp, path, overwrite: true);
     }
 

@@ -24,6 +24,12 @@ public sealed record RunSummary
     public double? FinalTestLoss { get; init; }
     /// <summary>Samples back-propagated over all completed epochs.</summary>
     public required long SamplesTrained { get; init; }
+    /// <summary>Samples passed forward through the full model: training plus refresh passes.</summary>
+    public required long SamplesForwarded { get; init; }
+    /// <summary>Samples passed forward through the parameter-sharing proxy in refresh passes (each about w² of a full forward).</summary>
+    public required long ProxyForwarded { get; init; }
+    /// <summary>The keep fraction the policy was configured with (1 for full data).</summary>
+    public required double NominalKeepFraction { get; init; }
     /// <summary>Samples back-propagated / (N × epochs completed): what the policy really saved.</summary>
     public double? EffectiveKeepFraction { get; init; }
     public required double TrainSeconds { get; init; }

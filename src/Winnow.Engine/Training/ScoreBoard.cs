@@ -5,36 +5,66 @@ namespace Winnow.Engine.Training;
 public sealed class ScoreBoard : IScoreView
 {
     private readonly float[] _latest;
+    private readonly float[] _mean;
+    private readonly float[] _variance;
     private readonly int[] _timesObserved;
     private readonly int[] _lastEpochObserved;
     private readonly int[] _timesSelected;
 
-    public ScoreBoard(int count)
+    /// <param name="count">N.</param>
+    /// <param name="emaRate">The rate a of the moving averages, in (0, 1].</param>
+    /// <param name="higherIsHarder">The scorer's direction, passed on to policies.</param>
+    public ScoreBoard(int count, double emaRate = 0.8, bool higherIsHarder = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (!(emaRate > 0 && emaRate <= 1)) throw new ArgumentOutOfRangeException(nameof(emaRate), emaRate, "the EMA rate must be in (0, 1]");
+        EmaRate = emaRate;
+        HigherIsHarder = higherIsHarder;
         _latest = new float[count];
         Array.Fill(_latest, float.NaN);
+        _mean = new float[count];
+        Array.Fill(_mean, float.NaN);
+        _variance = new float[count];
         _timesObserved = new int[count];
         _lastEpochObserved = new int[count];
         Array.Fill(_lastEpochObserved, -1);
         _timesSelected = new int[count];
     }
 
+    public double EmaRate { get; }
+    public bool HigherIsHarder { get; }
     public int Count => _latest.Length;
     public ReadOnlySpan<float> Latest => _latest;
+    public ReadOnlySpan<float> Mean => _mean;
+    public ReadOnlySpan<float> Variance => _variance;
     public ReadOnlySpan<int> TimesObserved => _timesObserved;
     public ReadOnlySpan<int> LastEpochObserved => _lastEpochObserved;
     public ReadOnlySpan<int> TimesSelected => _timesSelected;
 
-    /// <summary>Records one value per index, observed in <paramref name="epoch"/>.</summary>
+    /// <summary>Records one value per index, observed in <paramref name="epoch"/>, and updates the moving averages:
+    /// <c>d = x − m; m += a·d; v = (1 − a)·(v + a·d²)</c>; the first observation sets <c>m = x, v = 0</c>.</summary>
     public void Observe(ReadOnlySpan<long> indices, ReadOnlySpan<float> values, int epoch)
     {
         if (indices.Length != values.Length)
             throw new ArgumentException($"{indices.Length} indices but {values.Length} values");
+        var a = EmaRate;
         for (var i = 0; i < indices.Length; i++)
         {
             var s = checked((int)indices[i]);
-            _latest[s] = values[i];
+            var x = values[i];
+            _latest[s] = x;
+            if (_timesObserved[s] == 0)
+            {
+                _mean[s] = x;
+                _variance[s] = 0;
+            }
+            else
+            {
+                // In double: the variance update subtracts nearby numbers when a sample's value barely moves.
+                double m = _mean[s], d = x - m;
+                _mean[s] = (float)(m + a * d);
+                _variance[s] = (float)((1 - a) * (_variance[s] + a * d * d));
+            }
             _timesObserved[s]++;
             _lastEpochObserved[s] = epoch;
         }
