@@ -8,7 +8,7 @@ public sealed class LossScorerPlugin : IScorerPlugin
 {
     public Type OptionsType => typeof(NoOptions);
 
-    public IScorer Create(object options) => new LossScorer();
+    public IScorer Create(object options, ScorerContext context) => new LossScorer();
 
     private sealed class LossScorer : IScorer
     {

@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Winnow.Plugins.Scorers;
+
+/// <summary>Scores each sample by its logit margin <c>z_y − max_{j≠y} z_j</c> (DynaMS): small or negative means near the
+/// decision boundary or misclassified, so lower is harder.</summary>
+[WinnowPlugin(PluginKind.Scorer, "margin", "Logit margin z_y - max_{j!=y} z_j (DynaMS; lower is harder: small or negative = near the boundary; free).")]
+public sealed class MarginScorerPlugin : IScorerPlugin
+{
+    public Type OptionsType => typeof(NoOptions);
+
+    public IScorer Create(object options, ScorerContext context) => new MarginScorer();
+
+    private sealed class MarginScorer : IScorer
+    {
+        public bool HigherIsHarder => false;
+
+        public Tensor Score(BatchOutcome outcome)
+        {
+            ScorerInputs.CheckClassification(outcome, "margin", minClasses: 2);
+            using var scope = torch.NewDisposeScope();
+            var logits = ScorerInputs.Logits(outcome);
+            var targets = ScorerInputs.Targets(outcome);
+            var own = logits.gather(1, targets.unsqueeze(1)).squeeze(1);
+            // The best other class: hide the target's logit behind −∞ and take the row maximum.
+            var others = logits.masked_fill(ScorerInputs.TargetMask(targets, logits.shape[1]), float.NegativeInfinity);
+            var best = others.amax([1]);
+            return own.sub(best).MoveToOuterDisposeScope();
+        }
+    }
+}
