@@ -1,64 +1,78 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Winnow.Plugins.Policies;
 
 /// <summary>Options of the <c>random-dynamic</c> policy (config section <c>Run:Policy:Options</c>).</summary>
-public sealed class RandomDynamicOptions
+public sealed class RandomDynamicOptions : DynamicPruningOptions
 {
-    /// <summary>Fraction k of the training set used each epoch, in (0, 1]. Default 0.5.
-    /// K = round(k·N) with halves rounded away from zero, and at least 1.</summary>
-    [Range(0.0, 1.0, MinimumIsExclusive = true, ErrorMessage = "KeepFraction must be greater than 0 and at most 1.")]
-    public double KeepFraction { get; set; } = 0.5;
+    /// <summary>Walk a fresh random permutation instead of drawing each selection independently, so every sample is used
+    /// once per 1/k epochs (RS2 without replacement). Default false.</summary>
+    public bool Cover { get; set; }
 }
 
-/// <summary>Uniform dynamic pruning (seed 1's random baseline): a fresh uniform subset every epoch.</summary>
-[WinnowPlugin(PluginKind.Policy, "random-dynamic", "Each epoch, K = round(KeepFraction*N) samples drawn uniformly without replacement.")]
+/// <summary>Uniform dynamic pruning (seed 1's random baseline): a fresh uniform subset at every selection.</summary>
+[WinnowPlugin(PluginKind.Policy, "random-dynamic",
+    "Every Interval epochs, K = round(KeepFraction*N) samples drawn uniformly without replacement; Cover=true walks a permutation so every sample is used once per 1/k epochs (RS2).")]
 public sealed class RandomDynamicPolicyPlugin : IPolicyPlugin
 {
     public Type OptionsType => typeof(RandomDynamicOptions);
 
     public ISelectionPolicy Create(object options, PolicyContext context)
     {
-        if (options is not RandomDynamicOptions o)
-            throw new ArgumentException($"random-dynamic expects {nameof(RandomDynamicOptions)}, got {options?.GetType().Name ?? "null"}", nameof(options));
-        ArgumentNullException.ThrowIfNull(context);
-        Validator.ValidateObject(o, new ValidationContext(o), validateAllProperties: true);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(context.SampleCount, nameof(context.SampleCount));
-        return new RandomDynamicPolicy(context.SampleCount, KeepCount(o.KeepFraction, context.SampleCount));
+        var o = PolicyArguments.Check<RandomDynamicOptions>("random-dynamic", options, context);
+        return new RandomDynamicPolicy(o, context);
     }
 
-    /// <summary>K for a keep fraction and N.</summary>
-    /// <remarks>Computed in decimal so that a fraction written as 0.35 rounds as 0.35·N would on paper
-    /// (in double, 0.35·10 is 3.4999…); halves go away from zero so K never falls below what the config asks for.</remarks>
-    public static int KeepCount(double keepFraction, int sampleCount)
-    {
-        var k = (int)Math.Round((decimal)keepFraction * sampleCount, MidpointRounding.AwayFromZero);
-        return Math.Clamp(k, 1, sampleCount);
-    }
+    /// <inheritdoc cref="Selection.KeepCount"/>
+    public static int KeepCount(double keepFraction, int sampleCount) => Selection.KeepCount(keepFraction, sampleCount);
 
-    private sealed class RandomDynamicPolicy(int sampleCount, int keepCount) : ISelectionPolicy
+    private sealed class RandomDynamicPolicy(RandomDynamicOptions o, PolicyContext run) : ISelectionPolicy
     {
-        // Reused across epochs but refilled every time: the plan must depend only on this epoch's generator,
-        // or a resumed run would draw differently from an uninterrupted one.
-        private readonly int[] _pool = new int[sampleCount];
+        private readonly int _n = run.SampleCount;
+        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
+        private readonly Phases _phases = new(o, run);
+        private int[]? _selection;
+        // Cover: the permutation being walked and the next position in it.
+        private int[]? _permutation;
+        private int _cursor;
+
+        public double NominalKeepFraction => o.KeepFraction;
 
         public EpochPlan Plan(EpochContext context)
         {
-            ArgumentNullException.ThrowIfNull(context);
-            if (context.Scores.Count != sampleCount)
-                throw new InvalidOperationException($"random-dynamic was created for {sampleCount} samples but the score board has {context.Scores.Count}");
+            PolicyArguments.CheckBoard("random-dynamic", context, _n);
+            if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
+            // Without cover and with Interval 1 the plan depends only on this epoch's generator, so a resumed run draws as an uninterrupted one.
+            if (_selection is null || (context.Epoch - o.Warmup) % o.Interval == 0)
+                _selection = o.Cover ? Walk(context.Random) : Selection.Uniform(_n, _k, context.Random);
+            return new EpochPlan((int[])_selection.Clone());
+        }
 
-            for (var i = 0; i < _pool.Length; i++) _pool[i] = i;
-            // Partial Fisher-Yates: after K swaps the first K slots are a uniform K-subset.
-            var random = context.Random;
-            for (var i = 0; i < keepCount; i++)
+        // The next K samples of the permutation; when it runs out, a fresh one continues, skipping samples this selection already has.
+        private int[] Walk(Random random)
+        {
+            var chosen = new int[_k];
+            var taken = 0;
+            bool[]? inThisSelection = null;
+            if (_permutation is null) Reshuffle(random);
+            while (taken < _k)
             {
-                var j = random.Next(i, sampleCount);
-                (_pool[i], _pool[j]) = (_pool[j], _pool[i]);
+                if (_cursor == _n)
+                {
+                    inThisSelection = new bool[_n];
+                    for (var i = 0; i < taken; i++) inThisSelection[chosen[i]] = true;
+                    Reshuffle(random);
+                }
+                var s = _permutation![_cursor++];
+                if (inThisSelection is not null && inThisSelection[s]) continue;
+                chosen[taken++] = s;
             }
-            var chosen = _pool[..keepCount];
-            Array.Sort(chosen);
-            return new EpochPlan(chosen);
+            return Selection.Ascending(chosen, _n);
+        }
+
+        private void Reshuffle(Random random)
+        {
+            _permutation = Selection.Identity(_n);
+            Selection.DrawToFront(_permutation, _n, random);
+            _cursor = 0;
         }
     }
 }

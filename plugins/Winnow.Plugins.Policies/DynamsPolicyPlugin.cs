@@ -1,0 +1,105 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Winnow.Plugins.Policies;
+
+/// <summary>Where DynaMS's refresh pass runs.</summary>
+public enum DynamsProxy
+{
+    /// <summary>Through the full model.</summary>
+    None,
+    /// <summary>Through the parameter-sharing proxy trained jointly with the model (about w² of the cost).</summary>
+    Psp,
+}
+
+/// <summary>Options of the <c>dynams</c> policy (config section <c>Run:Policy:Options</c>).</summary>
+public sealed class DynamsOptions : ScheduledPruningOptions
+{
+    /// <summary>Base interval Q0 between selection points, in epochs, at least 1. Default 2.</summary>
+    [Range(1, int.MaxValue, ErrorMessage = "Q0 must be a whole number of epochs, at least 1.")]
+    public int Q0 { get; set; } = 2;
+
+    /// <summary>Growth g of the interval, Q_j = ceil(Q0·j^g), at least 0. Default 0 (a fixed interval).</summary>
+    [Range(0.0, double.MaxValue, ErrorMessage = "Gamma must be at least 0.")]
+    public double Gamma { get; set; }
+
+    /// <summary>Run the refresh pass through the parameter-sharing proxy (<c>psp</c>, default) or the full model (<c>none</c>).</summary>
+    public DynamsProxy Proxy { get; set; } = DynamsProxy.Psp;
+
+    /// <summary>Width w of the proxy: the fraction of every layer's units it uses, in (0, 1]. Default 0.25.</summary>
+    [Range(0.0, 1.0, MinimumIsExclusive = true, ErrorMessage = "ProxyWidth must be greater than 0 and at most 1.")]
+    public double ProxyWidth { get; set; } = 0.25;
+
+    /// <summary>Weight lambda of the proxy's loss in the joint loss L(model) + lambda·L(proxy), at least 0. Default 1.</summary>
+    [Range(0.0, double.MaxValue, ErrorMessage = "ProxyLossWeight must be at least 0.")]
+    public double ProxyLossWeight { get; set; } = 1.0;
+}
+
+/// <summary>Seed 2's DynaMS: at scheduled selection points, refresh every sample's logit margin and keep the K closest to the boundary.</summary>
+[WinnowPlugin(PluginKind.Policy, "dynams",
+    "At selection points Warmup, then +ceil(Q0*j^Gamma) for j = 1, 2, ..., refresh all margins (through the PSP proxy when Proxy=psp) and keep the K smallest (unscored first, ties at random); reused in between.")]
+public sealed class DynamsPolicyPlugin : IPolicyPlugin
+{
+    public Type OptionsType => typeof(DynamsOptions);
+
+    public ISelectionPolicy Create(object options, PolicyContext context)
+    {
+        var o = PolicyArguments.Check<DynamsOptions>("dynams", options, context);
+        return new DynamsPolicy(o, context);
+    }
+
+    /// <summary>The selection points before <paramref name="epochs"/>: s0 = <paramref name="warmup"/>, s_j = s_{j−1} + Q_j,
+    /// Q_j = ceil(Q0·j^gamma).</summary>
+    /// <remarks>The ceiling forgives 1e-9 of rounding error, so that Q0·j^gamma that is a whole number on paper stays one.</remarks>
+    public static IReadOnlyList<int> SelectionEpochs(int warmup, int q0, double gamma, int epochs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(q0);
+        if (!(gamma >= 0)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "gamma must be at least 0");
+        var points = new List<int>();
+        double s = warmup;
+        for (var j = 1; s < epochs; j++)
+        {
+            points.Add((int)s);
+            s += Math.Ceiling(q0 * Math.Pow(j, gamma) - 1e-9);
+        }
+        return points;
+    }
+
+    private sealed class DynamsPolicy : ISelectionPolicy
+    {
+        private readonly DynamsOptions _o;
+        private readonly int _n;
+        private readonly int _k;
+        private readonly Phases _phases;
+        private readonly HashSet<int> _selectionEpochs;
+        private int[]? _selection;
+
+        public DynamsPolicy(DynamsOptions o, PolicyContext run)
+        {
+            _o = o;
+            _n = run.SampleCount;
+            _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
+            _phases = new Phases(o, run);
+            _selectionEpochs = [.. SelectionEpochs(o.Warmup, o.Q0, o.Gamma, run.Epochs - o.Anneal)];
+            Needs = new PolicyNeeds(Scorer: "margin",
+                Proxy: o.Proxy == DynamsProxy.Psp ? new ProxyNeeds(o.ProxyWidth, o.ProxyLossWeight) : null);
+        }
+
+        public PolicyNeeds Needs { get; }
+
+        public double NominalKeepFraction => _o.KeepFraction;
+
+        public EpochPlan Plan(EpochContext context)
+        {
+            PolicyArguments.CheckBoard("dynams", context, _n);
+            if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
+            // A resumed run has no selection yet: it selects at the first pruned epoch it plans.
+            if (_selection is null || _selectionEpochs.Contains(context.Epoch))
+            {
+                context.Refresh(null, throughProxy: _o.Proxy == DynamsProxy.Psp);
+                _selection = Selection.Smallest(context.Scores.Latest, _k, context.Random);
+            }
+            return new EpochPlan((int[])_selection.Clone());
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Winnow.Plugins.Policies;
+
+/// <summary>Options of the <c>infobatch</c> policy (config section <c>Run:Policy:Options</c>).</summary>
+public sealed class InfoBatchOptions : PruningOptions
+{
+    /// <summary>Epochs <c>e &lt; Delta·E</c> prune; later ones train on full data. In (0, 1]. Default 0.875.</summary>
+    [Range(0.0, 1.0, MinimumIsExclusive = true, ErrorMessage = "Delta must be greater than 0 and at most 1.")]
+    public double Delta { get; set; } = 0.875;
+
+    /// <summary>The score of a sample not yet trained on (finite). Default 3.0, as InfoBatch's code.</summary>
+    [Range(-double.MaxValue, double.MaxValue, ErrorMessage = "InitialScore must be a finite number.")]
+    public double InitialScore { get; set; } = 3.0;
+}
+
+/// <summary>InfoBatch (Qin et al., ICLR 2024): each epoch, randomly prune the well-learned samples (loss below the mean)
+/// and up-weight the kept ones by 1/k so the expected gradient stays the same.</summary>
+[WinnowPlugin(PluginKind.Policy, "infobatch",
+    "Epochs e < Delta*E: of the samples whose latest loss (InitialScore until trained) is below the mean, keep floor(k*count) at random with weight 1/k, all others with weight 1; then full data.")]
+public sealed class InfoBatchPolicyPlugin : IPolicyPlugin
+{
+    public Type OptionsType => typeof(InfoBatchOptions);
+
+    public ISelectionPolicy Create(object options, PolicyContext context)
+    {
+        var o = PolicyArguments.Check<InfoBatchOptions>("infobatch", options, context);
+        return new InfoBatchPolicy(o, context.SampleCount, context.Epochs);
+    }
+
+    /// <summary>Whether <paramref name="epoch"/> prunes: <c>epoch &lt; delta·E</c>, compared in decimal (0.7·10 is exactly 7 on paper).</summary>
+    public static bool Prunes(int epoch, double delta, int epochs) => epoch < (decimal)delta * epochs;
+
+    private sealed class InfoBatchPolicy(InfoBatchOptions o, int n, int epochs) : ISelectionPolicy
+    {
+        public PolicyNeeds Needs { get; } = new(Scorer: "loss");
+
+        public double NominalKeepFraction => o.KeepFraction;
+
+        public EpochPlan Plan(EpochContext context)
+        {
+            PolicyArguments.CheckBoard("infobatch", context, n);
+            if (!Prunes(context.Epoch, o.Delta, epochs)) return Selection.Full(n);
+
+            var latest = context.Scores.Latest;
+            var seen = context.Scores.TimesObserved;
+            var score = new double[n];
+            double sum = 0;
+            for (var i = 0; i < n; i++) sum += score[i] = seen[i] > 0 ? latest[i] : o.InitialScore;
+            var mean = sum / n;
+
+            var wellLearned = new List<int>();
+            var keep = new bool[n];
+            for (var i = 0; i < n; i++)
+            {
+                if (score[i] < mean) wellLearned.Add(i);
+                else keep[i] = true;
+            }
+            // floor(k·count) as InfoBatch's int(keep_ratio * len(...)), in decimal so that 0.3·10 is 3.
+            var kept = (int)Math.Floor((decimal)o.KeepFraction * wellLearned.Count);
+            var pool = wellLearned.ToArray();
+            Selection.DrawToFront(pool, kept, context.Random);
+            var upWeighted = new bool[n];
+            for (var i = 0; i < kept; i++) keep[pool[i]] = upWeighted[pool[i]] = true;
+
+            var count = n - wellLearned.Count + kept;
+            var indices = new int[count];
+            var weights = new float[count];
+            var weight = (float)(1.0 / o.KeepFraction);
+            for (int i = 0, j = 0; i < n; i++)
+            {
+                if (!keep[i]) continue;
+                indices[j] = i;
+                weights[j++] = upWeighted[i] ? weight : 1f;
+            }
+            return new EpochPlan(indices, weights);
+        }
+    }
+}
