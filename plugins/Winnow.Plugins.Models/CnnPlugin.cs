@@ -32,9 +32,7 @@ public sealed class CnnPlugin : IModelPlugin
 
     public Classifier Create(object options, ModelSpec spec)
     {
-        if (options is not CnnOptions o)
-            throw new ArgumentException($"cnn expects {nameof(CnnOptions)}, got {options?.GetType().Name ?? "null"}", nameof(options));
-        Validator.ValidateObject(o, new ValidationContext(o), validateAllProperties: true);
+        var o = PluginOptions.Validated<CnnOptions>(options, "cnn");
         return new Cnn(o, spec);
     }
 }
@@ -47,6 +45,14 @@ public sealed class Cnn : Classifier
     private readonly Sequential fc;
     private readonly nn.Module<Tensor, Tensor> dropout;
     private readonly Linear head;
+
+    // The same layers as in conv and fc, for the proxy. A tuple is no module, so RegisterComponents does not register them
+    // twice; the proxy reads their parameters on every call, so it follows them when the model moves to another device.
+    private readonly (Conv2d Conv1, Conv2d Conv2, Linear Fc1) layers;
+    private readonly double dropoutProbability;
+    // Registered by EnableProxy as "proxy_head"; null until then (RegisterComponents skips it).
+    private Linear? proxyHead;
+    private double? proxyWidth;
 
     public Cnn(CnnOptions options, ModelSpec spec) : base("cnn")
     {
@@ -61,17 +67,22 @@ public sealed class Cnn : Classifier
 
         // Padding 1 keeps a 3x3 convolution size-preserving; each max-pool floors the size by 2.
         var flat = checked(options.Channels2 * (shape[1] / 2 / 2) * (shape[2] / 2 / 2));
+        layers = (
+            nn.Conv2d(shape[0], options.Channels1, kernel_size: 3, padding: 1),
+            nn.Conv2d(options.Channels1, options.Channels2, kernel_size: 3, padding: 1),
+            nn.Linear(flat, options.Hidden));
         conv = nn.Sequential(
-            ("conv1", nn.Conv2d(shape[0], options.Channels1, kernel_size: 3, padding: 1)),
+            ("conv1", layers.Conv1),
             ("relu1", nn.ReLU()),
             ("pool1", nn.MaxPool2d(kernel_size: 2)),
-            ("conv2", nn.Conv2d(options.Channels1, options.Channels2, kernel_size: 3, padding: 1)),
+            ("conv2", layers.Conv2),
             ("relu2", nn.ReLU()),
             ("pool2", nn.MaxPool2d(kernel_size: 2)),
             ("flatten", nn.Flatten()));
         fc = nn.Sequential(
-            ("fc1", nn.Linear(flat, options.Hidden)),
+            ("fc1", layers.Fc1),
             ("relu3", nn.ReLU()));
+        dropoutProbability = options.Dropout;
         dropout = options.Dropout > 0 ? nn.Dropout(options.Dropout) : nn.Identity();
         head = nn.Linear(options.Hidden, spec.ClassCount);
         RegisterComponents();
@@ -81,5 +92,46 @@ public sealed class Cnn : Classifier
     {
         var features = fc.call(conv.call(input));
         return new ClassifierOutput(head.call(dropout.call(features)), features);
+    }
+
+    /// <summary>Enables DynaMS's parameter-sharing proxy: conv1, conv2 and fc1 keep their first
+    /// <c>max(1, round(width · n))</c> output channels or units (halves away from zero), read through narrow views of this
+    /// model's own weights, and a new head <c>proxy_head</c> (fc1's kept units → classes) is registered. A second call with the
+    /// same width changes nothing; with another width it throws <see cref="InvalidOperationException"/>.</summary>
+    public override bool EnableProxy(double width)
+    {
+        if (!ParameterSharingProxy.MustBuild("cnn", proxyWidth, width)) return true;
+        var units = ParameterSharingProxy.SliceWidth(width, layers.Fc1.weight!.shape[0]);
+        var created = ParameterSharingProxy.CreateHead(units, head);
+        created.train(training);
+        register_module(ParameterSharingProxy.HeadName, created);
+        proxyHead = created;
+        proxyWidth = width;
+        return true;
+    }
+
+    /// <summary>The proxy's forward pass: the blocks of <see cref="forward"/> on the sliced layers, features <c>[B, fc1']</c>,
+    /// dropout (training mode only) and <c>proxy_head</c>.</summary>
+    /// <remarks>conv1 reads every input channel (the data are not sliced). The flattening is channel-major, so the first
+    /// <c>conv2'</c> channels of the pooled <c>[conv2', h, w]</c> map are the first <c>conv2' · h · w</c> columns of fc1's weight,
+    /// which is the block fc1's slice reads.</remarks>
+    public override ClassifierOutput ForwardProxy(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (proxyHead is null || proxyWidth is not { } width) throw ParameterSharingProxy.NotEnabled("cnn");
+
+        var channels1 = ParameterSharingProxy.SliceWidth(width, layers.Conv1.weight!.shape[0]);
+        var channels2 = ParameterSharingProxy.SliceWidth(width, layers.Conv2.weight!.shape[0]);
+        var units = ParameterSharingProxy.SliceWidth(width, layers.Fc1.weight!.shape[0]);
+
+        // Intermediates go as soon as they are used; autograd keeps what backward needs.
+        using var block1 = ParameterSharingProxy.ConvReluPool(input, layers.Conv1, channels1);
+        using var block2 = ParameterSharingProxy.ConvReluPool(block1, layers.Conv2, channels2);
+        using var flat = block2.flatten(1);
+        var features = ParameterSharingProxy.LinearRelu(flat, layers.Fc1, units);
+        var headInput = ParameterSharingProxy.Dropout(features, dropoutProbability, training);
+        var logits = proxyHead.call(headInput);
+        if (!ReferenceEquals(headInput, features)) headInput.Dispose();
+        return new ClassifierOutput(logits, features);
     }
 }

@@ -28,9 +28,7 @@ public sealed class MlpPlugin : IModelPlugin
 
     public Classifier Create(object options, ModelSpec spec)
     {
-        if (options is not MlpOptions o)
-            throw new ArgumentException($"mlp expects {nameof(MlpOptions)}, got {options?.GetType().Name ?? "null"}", nameof(options));
-        Validator.ValidateObject(o, new ValidationContext(o), validateAllProperties: true);
+        var o = PluginOptions.Validated<MlpOptions>(options, "mlp");
         return new Mlp(o, spec);
     }
 }
@@ -43,6 +41,14 @@ public sealed class Mlp : Classifier
     private readonly nn.Module<Tensor, Tensor> dropout;
     private readonly Linear head;
 
+    // The same layers as in body, for the proxy. An array is no module, so RegisterComponents does not register them twice;
+    // the proxy reads their parameters on every call, so it follows them when the model moves to another device.
+    private readonly Linear[] hidden;
+    private readonly double dropoutProbability;
+    // Registered by EnableProxy as "proxy_head"; null until then (RegisterComponents skips it).
+    private Linear? proxyHead;
+    private double? proxyWidth;
+
     public Mlp(MlpOptions options, ModelSpec spec) : base("mlp")
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -53,12 +59,15 @@ public sealed class Mlp : Classifier
 
         var inputs = spec.SampleShape.Aggregate(1L, (a, d) => checked(a * d));
         body = nn.Sequential();
+        hidden = new Linear[options.HiddenLayers];
+        dropoutProbability = options.Dropout;
         for (var i = 0; i < options.HiddenLayers; i++)
         {
             // Dropout sits between blocks, not after the last one: the features must be the clean activation
             // (GraNd uses them), and the head gets its own dropout below.
             if (i > 0 && options.Dropout > 0) body.append($"drop{i}", nn.Dropout(options.Dropout));
-            body.append($"fc{i}", nn.Linear(i == 0 ? inputs : options.HiddenUnits, options.HiddenUnits));
+            hidden[i] = nn.Linear(i == 0 ? inputs : options.HiddenUnits, options.HiddenUnits);
+            body.append($"fc{i}", hidden[i]);
             body.append($"relu{i}", nn.ReLU());
         }
         dropout = options.Dropout > 0 ? nn.Dropout(options.Dropout) : nn.Identity();
@@ -70,5 +79,46 @@ public sealed class Mlp : Classifier
     {
         var features = body.call(input.flatten(1));
         return new ClassifierOutput(head.call(dropout.call(features)), features);
+    }
+
+    /// <summary>Enables DynaMS's parameter-sharing proxy: every hidden layer keeps its first
+    /// <c>max(1, round(width · HiddenUnits))</c> units (halves away from zero), read through narrow views of this model's own
+    /// weights, and a new head <c>proxy_head</c> (those units → classes) is registered. A second call with the same width
+    /// changes nothing; with another width it throws <see cref="InvalidOperationException"/>.</summary>
+    public override bool EnableProxy(double width)
+    {
+        if (!ParameterSharingProxy.MustBuild("mlp", proxyWidth, width)) return true;
+        var units = ParameterSharingProxy.SliceWidth(width, hidden[0].weight!.shape[0]);
+        var created = ParameterSharingProxy.CreateHead(units, head);
+        created.train(training);
+        register_module(ParameterSharingProxy.HeadName, created);
+        proxyHead = created;
+        proxyWidth = width;
+        return true;
+    }
+
+    /// <summary>The proxy's forward pass: the same blocks as <see cref="forward"/> on the sliced layers (dropout as in the
+    /// model, only in training mode), features <c>[B, units']</c> and logits from <c>proxy_head</c>.</summary>
+    public override ClassifierOutput ForwardProxy(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (proxyHead is null || proxyWidth is not { } width) throw ParameterSharingProxy.NotEnabled("mlp");
+
+        var x = input.flatten(1);
+        for (var i = 0; i < hidden.Length; i++)
+        {
+            var units = ParameterSharingProxy.SliceWidth(width, hidden[i].weight!.shape[0]);
+            var layerInput = i > 0 ? ParameterSharingProxy.Dropout(x, dropoutProbability, training) : x;
+            var next = ParameterSharingProxy.LinearRelu(layerInput, hidden[i], units);
+            // Intermediates go now; autograd keeps what backward needs. The caller's input is not ours to dispose.
+            if (!ReferenceEquals(layerInput, x)) layerInput.Dispose();
+            if (!ReferenceEquals(x, input)) x.Dispose();
+            x = next;
+        }
+        var features = x;
+        var headInput = ParameterSharingProxy.Dropout(features, dropoutProbability, training);
+        var logits = proxyHead.call(headInput);
+        if (!ReferenceEquals(headInput, features)) headInput.Dispose();
+        return new ClassifierOutput(logits, features);
     }
 }
