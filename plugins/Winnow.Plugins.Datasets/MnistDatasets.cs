@@ -48,7 +48,7 @@ public sealed class FashionMnistDatasetPlugin : IDatasetPlugin
     public Type OptionsType => typeof(FashionMnistOptions);
 
     /// <inheritdoc/>
-    public Dataset Open(object options, DatasetContext context) => Format.Open(MnistFormat.Cast<FashionMnistOptions>(options), context);
+    public Dataset Open(object options, DatasetContext context) => Format.Open(PluginOptions.Validated<FashionMnistOptions>(options, "fashion-mnist"), context);
 }
 
 /// <summary>MNIST: 28×28 grey images of handwritten digits in 10 classes (60,000 train, 10,000 test).</summary>
@@ -68,7 +68,7 @@ public sealed class MnistDatasetPlugin : IDatasetPlugin
     public Type OptionsType => typeof(MnistOptions);
 
     /// <inheritdoc/>
-    public Dataset Open(object options, DatasetContext context) => Format.Open(MnistFormat.Cast<MnistOptions>(options), context);
+    public Dataset Open(object options, DatasetContext context) => Format.Open(PluginOptions.Validated<MnistOptions>(options, "mnist"), context);
 }
 
 /// <summary>The loader MNIST and Fashion-MNIST share: same file names, same layout, different classes and statistics.</summary>
@@ -78,9 +78,6 @@ internal sealed record MnistFormat(string DisplayName, string DefaultPath, strin
     internal const string TrainLabels = "train-labels-idx1-ubyte";
     internal const string TestImages = "t10k-images-idx3-ubyte";
     internal const string TestLabels = "t10k-labels-idx1-ubyte";
-
-    internal static T Cast<T>(object options) where T : MnistFormatOptions =>
-        options as T ?? throw new ArgumentException($"expected options of type {typeof(T).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
 
     public Dataset Open(MnistFormatOptions options, DatasetContext context)
     {

@@ -73,8 +73,7 @@ public sealed class SyntheticDatasetPlugin : IDatasetPlugin
     /// <inheritdoc/>
     public Dataset Open(object options, DatasetContext context)
     {
-        var o = options as SyntheticOptions
-            ?? throw new ArgumentException($"expected options of type {nameof(SyntheticOptions)}, got {options?.GetType().Name ?? "null"}", nameof(options));
+        var o = PluginOptions.Validated<SyntheticOptions>(options, "synthetic");
 
         // Any int seed maps to a distinct generator seed; negative seeds are as good as positive ones.
         using var generator = new torch.Generator(unchecked((ulong)(uint)context.Seed), torch.CPU);

@@ -1,4 +1,4 @@
-namespace Winnow.Fixtures.ExtraPolicy;
+namespace Winnow.Fixtures.Plugins;
 
 /// <summary>Trains every epoch on the first half of the training set (by index): easy to recognise in a run's metrics.</summary>
 [WinnowPlugin(PluginKind.Policy, "first-half", "Test fixture: the first half of the training samples, every epoch.")]

@@ -137,7 +137,7 @@ public sealed class ConfigurationTests
         using var catalog = PluginCatalog.Load(Integration.TestPaths.PluginsDirectory);
         var run = StrictBinder.Bind<WinnowSettings>(Config(
             ("Run:Model:Name", "mlp"), ("Run:Model:Options:HidenUnits", "64"),
-            ("Run:Dataset:Name", "synthetic"), ("Run:Scorer:Options:Anything", "1"),
+            ("Run:Dataset:Name", "synthetic"), ("Run:Scorer:Name", "loss"), ("Run:Scorer:Options:Anything", "1"),
             ("Run:Policy:Name", "random-dynamic"), ("Run:Policy:Options:KeepFraction", "0")), "").Run;
 
         var error = Assert.ThrowsExactly<ConfigurationError>(() => RunComposer.Choose(run, catalog));

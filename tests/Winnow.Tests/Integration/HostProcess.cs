@@ -36,22 +36,23 @@ internal static class HostProcess
         return new HostResult(process.ExitCode, output.Result, error.Result);
     }
 
-    /// <summary>A small configuration file: synthetic data, a small model, two epochs, one thread.</summary>
+    /// <summary>A small configuration file: synthetic data, a small model, two epochs, one thread; the scorer left to the policy.</summary>
     public static string WriteConfig(string folder, string policy = "random-dynamic", string policyOptions = """{ "KeepFraction": 0.5 }""",
-        string model = "mlp", string dataset = "synthetic", string datasetOptions = """{ "TrainSize": 400, "TestSize": 100 }""", string pluginsDirectory = "")
+        string model = "mlp", string dataset = "synthetic", string datasetOptions = """{ "TrainSize": 400, "TestSize": 100 }""", string pluginsDirectory = "",
+        string scorer = "", int epochs = 2)
     {
         var path = Path.Combine(folder, "appsettings.json");
         File.WriteAllText(path, $$"""
             {
               "Plugins": { "Directory": "{{pluginsDirectory}}" },
               "Run": {
-                "Epochs": 2,
+                "Epochs": {{epochs}},
                 "BatchSize": 32,
                 "Threads": 1,
                 "Seed": 7,
                 "Model": { "Name": "{{model}}", "Options": { } },
                 "Dataset": { "Name": "{{dataset}}", "Options": {{datasetOptions}} },
-                "Scorer": { "Name": "loss" },
+                "Scorer": { "Name": "{{scorer}}" },
                 "Policy": { "Name": "{{policy}}", "Options": {{policyOptions}} }
               }
             }

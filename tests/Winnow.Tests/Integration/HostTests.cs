@@ -23,12 +23,14 @@ public sealed class HostTests
 
         var rows = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
         Assert.HasCount(3, rows, "a header and one row per epoch");
-        StringAssert.StartsWith(rows[0], "epoch,learning_rate,samples_trained,train_loss,test_loss,test_accuracy,train_seconds,scoring_seconds,selecting_seconds,evaluating_seconds");
+        Assert.AreEqual("epoch,learning_rate,samples_trained,samples_forwarded,proxy_forwarded,train_loss,test_loss,test_accuracy,train_seconds,scoring_seconds,selecting_seconds,evaluating_seconds", rows[0]);
         foreach (var (row, epoch) in rows.Skip(1).Select((r, i) => (r.Split(','), i + 1)))
         {
             Assert.AreEqual(epoch.ToString(CultureInfo.InvariantCulture), row[0]);
             Assert.AreEqual("200", row[2], "random-dynamic at 0.5 of 400 trains 200 samples an epoch");
-            var accuracy = double.Parse(row[5], CultureInfo.InvariantCulture);
+            Assert.AreEqual("200", row[3], "forwarded: the trained samples, no refresh pass");
+            Assert.AreEqual("0", row[4], "nothing through a proxy");
+            var accuracy = double.Parse(row[7], CultureInfo.InvariantCulture);
             Assert.IsTrue(accuracy is >= 0 and <= 1, $"accuracy {accuracy}");
         }
 
@@ -120,7 +122,7 @@ public sealed class HostTests
 
         Assert.AreEqual(2, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Error, "Run:Policy:Name: unknown policy plugin 'randm-dynamic'", result.ToString());
-        StringAssert.Contains(result.Error, "full, random-dynamic", result.ToString());
+        StringAssert.Contains(result.Error, "available policy plugins: dynams, epsilon-greedy, full, infobatch, random-dynamic, static-random, static-score, ucb", result.ToString());
     }
 
     [TestMethod]
@@ -158,7 +160,7 @@ public sealed class HostTests
         using var work = new TempFolder();
         var plugins = work.Combine("plugins");
         TempFolder.CopyDirectory(TestPaths.PluginsDirectory, plugins);
-        TempFolder.CopyDirectory(TestPaths.FixturePlugin("Winnow.Fixtures.ExtraPolicy"), Path.Combine(plugins, "Winnow.Fixtures.ExtraPolicy"));
+        TempFolder.CopyDirectory(TestPaths.FixturePlugin("Winnow.Fixtures.Plugins"), Path.Combine(plugins, "Winnow.Fixtures.Plugins"));
         HostProcess.WriteConfig(work.Path, policy: "first-half", policyOptions: "{}", pluginsDirectory: "plugins");
 
         var result = HostProcess.Run(work.Path);

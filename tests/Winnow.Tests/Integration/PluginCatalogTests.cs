@@ -15,8 +15,8 @@ public sealed class PluginCatalogTests
         string[] Names(PluginKind kind) => catalog.Entries.Where(e => e.Kind == kind).Select(e => e.Name).Order().ToArray();
         CollectionAssert.AreEqual(new[] { "cnn", "mlp" }, Names(PluginKind.Model));
         CollectionAssert.AreEqual(new[] { "fashion-mnist", "mnist", "synthetic" }, Names(PluginKind.Dataset));
-        CollectionAssert.AreEqual(new[] { "loss" }, Names(PluginKind.Scorer));
-        CollectionAssert.AreEqual(new[] { "full", "random-dynamic" }, Names(PluginKind.Policy));
+        CollectionAssert.AreEqual(new[] { "el2n", "entropy", "forgetting", "grand", "loss", "margin" }, Names(PluginKind.Scorer));
+        CollectionAssert.AreEqual(new[] { "dynams", "epsilon-greedy", "full", "infobatch", "random-dynamic", "static-random", "static-score", "ucb" }, Names(PluginKind.Policy));
         Assert.IsTrue(catalog.Entries.All(e => e.IsCompatible && e.Description.Length > 10));
     }
 
@@ -24,14 +24,15 @@ public sealed class PluginCatalogTests
     public void AFixturePluginBuiltApartIsFoundInItsOwnFolder()
     {
         using var work = new TempFolder();
-        TempFolder.CopyDirectory(TestPaths.FixturePlugin("Winnow.Fixtures.ExtraPolicy"), work.Combine("Winnow.Fixtures.ExtraPolicy"));
+        TempFolder.CopyDirectory(TestPaths.FixturePlugin("Winnow.Fixtures.Plugins"), work.Combine("Winnow.Fixtures.Plugins"));
 
         using var catalog = PluginCatalog.Load(work.Path);
 
-        var entry = catalog.Entries.Single();
-        Assert.AreEqual(PluginKind.Policy, entry.Kind);
+        Assert.HasCount(2, catalog.Entries);
+        Assert.AreEqual("linear", catalog.Entries.Single(e => e.Kind == PluginKind.Model).Name);
+        var entry = catalog.Entries.Single(e => e.Kind == PluginKind.Policy);
         Assert.AreEqual("first-half", entry.Name);
-        Assert.AreEqual("Winnow.Fixtures.ExtraPolicy.FirstHalfPolicyPlugin", entry.ImplementationType.FullName);
+        Assert.AreEqual("Winnow.Fixtures.Plugins.FirstHalfPolicyPlugin", entry.ImplementationType.FullName);
         var policy = ((IPolicyPlugin)PluginCatalog.Instantiate(entry)).Create(new NoOptions(), new PolicyContext(10, 1, 0));
         var plan = policy.Plan(new EpochContext(0, new Engine.Training.ScoreBoard(10), new Random(0)));
         CollectionAssert.AreEqual(new[] { 0, 1, 2, 3, 4 }, plan.Indices);
@@ -44,11 +45,11 @@ public sealed class PluginCatalogTests
         Directory.CreateDirectory(work.Combine("Empty"));
         Directory.CreateDirectory(work.Combine("Broken"));
         File.WriteAllBytes(work.Combine("Broken", "Broken.dll"), [0x4D, 0x5A, 1, 2, 3, 4, 5, 6, 7, 8]);
-        TempFolder.CopyDirectory(TestPaths.FixturePlugin("Winnow.Fixtures.ExtraPolicy"), work.Combine("Winnow.Fixtures.ExtraPolicy"));
+        TempFolder.CopyDirectory(TestPaths.FixturePlugin("Winnow.Fixtures.Plugins"), work.Combine("Winnow.Fixtures.Plugins"));
 
         using var catalog = PluginCatalog.Load(work.Path);
 
-        Assert.AreEqual("first-half", catalog.Entries.Single().Name, "the good plugin still loads");
+        Assert.AreEqual("first-half", catalog.Entries.Single(e => e.Kind == PluginKind.Policy).Name, "the good plugin still loads");
         Assert.HasCount(2, catalog.Problems);
         Assert.IsTrue(catalog.Problems.Any(p => p.Contains(work.Combine("Broken", "Broken.dll")) && p.Contains("could not be loaded")), string.Join("\n", catalog.Problems));
         Assert.IsTrue(catalog.Problems.Any(p => p.Contains(work.Combine("Empty")) && p.Contains("no plugin assembly Empty.dll")), string.Join("\n", catalog.Problems));
@@ -58,16 +59,17 @@ public sealed class PluginCatalogTests
     public void TwoPluginsOfOneKindWithOneNameAreAnErrorNamingBothFiles()
     {
         using var work = new TempFolder();
-        var fixture = TestPaths.FixturePlugin("Winnow.Fixtures.ExtraPolicy");
-        TempFolder.CopyDirectory(fixture, work.Combine("Winnow.Fixtures.ExtraPolicy"));
+        var fixture = TestPaths.FixturePlugin("Winnow.Fixtures.Plugins");
+        TempFolder.CopyDirectory(fixture, work.Combine("Winnow.Fixtures.Plugins"));
         Directory.CreateDirectory(work.Combine("Copy"));
-        File.Copy(Path.Combine(fixture, "Winnow.Fixtures.ExtraPolicy.dll"), work.Combine("Copy", "Copy.dll"));
+        File.Copy(Path.Combine(fixture, "Winnow.Fixtures.Plugins.dll"), work.Combine("Copy", "Copy.dll"));
 
         var error = Assert.ThrowsExactly<PluginError>(() => PluginCatalog.Load(work.Path));
 
         StringAssert.Contains(error.Message, "two policy plugins are named 'first-half'");
+        StringAssert.Contains(error.Message, "two model plugins are named 'linear'");
         StringAssert.Contains(error.Message, work.Combine("Copy", "Copy.dll"));
-        StringAssert.Contains(error.Message, work.Combine("Winnow.Fixtures.ExtraPolicy", "Winnow.Fixtures.ExtraPolicy.dll"));
+        StringAssert.Contains(error.Message, work.Combine("Winnow.Fixtures.Plugins", "Winnow.Fixtures.Plugins.dll"));
     }
 
     [TestMethod]
