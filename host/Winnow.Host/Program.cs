@@ -111,7 +111,7 @@ namespace Winnow.Host
             var plugin = PluginCatalog.Instantiate(entry);
             var defaults = Activator.CreateInstance(plugin.OptionsType);
             return string.Join(", ", StrictBinder.Keys(plugin.OptionsType).Select(p =>
-                $"{p.Name}={Convert.ToString(p.GetValue(defaults), System.Globalization.CultureInfo.InvariantCulture)}"));
+                $"{p.Name}={StrictBinder.Format(p.GetValue(defaults))}"));
         }
 
         private static int Help(TextWriter o)

@@ -25,9 +25,28 @@ public static class StrictBinder
 
     public static T Bind<T>(IConfiguration section, string path) where T : class, new() => (T)Bind(section, typeof(T), path);
 
-    /// <summary>The properties that are configuration keys: public, readable and settable.</summary>
+    /// <summary>The properties that are configuration keys: public, readable and settable; a base class's first.</summary>
     public static IEnumerable<PropertyInfo> Keys(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetSetMethod() is not null);
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanRead && p.GetSetMethod() is not null)
+            .OrderBy(p => Depth(p.DeclaringType!));
+
+    private static int Depth(Type t)
+    {
+        var depth = 0;
+        for (var b = t.BaseType; b is not null; b = b.BaseType) depth++;
+        return depth;
+    }
+
+    /// <summary>A value as it is written in configuration: invariant numbers, lower-case booleans and enum names.</summary>
+    public static string Format(object? value) => value switch
+    {
+        null => "",
+        bool b => b ? "true" : "false",
+        Enum e => e.ToString().ToLowerInvariant(),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     // Binds into an existing nested instance where there is one, so keys the section leaves out keep their defaults.
     private static object BindObject(IConfiguration section, Type type, string path, List<string> problems, object? existing)

@@ -34,8 +34,8 @@ public sealed class RunSettings
 
     [Range(1, 1_000_000)] public int BatchSize { get; set; } = 128;
 
-    /// <summary>Batch size of evaluation (no gradients, so it can be larger).</summary>
-    [Range(1, 1_000_000)] public int EvalBatchSize { get; set; } = 1000;
+    /// <summary>Batch size of evaluation and refresh passes. Larger is not faster on a CPU: 256 measured quicker than 1000 for cnn.</summary>
+    [Range(1, 1_000_000)] public int EvalBatchSize { get; set; } = 256;
 
     /// <summary>Peak learning rate; a cosine schedule over epochs takes it down to <see cref="MinLearningRate"/>.</summary>
     [Range(1e-8, 100.0)] public double LearningRate { get; set; } = 0.05;

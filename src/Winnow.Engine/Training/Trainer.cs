@@ -122,7 +122,8 @@ public sealed class Trainer
         model.eval();
         try
         {
-            using var _ = torch.no_grad();
+            // Inference mode, not just no_grad: nothing from this pass is ever part of a graph, and it is measurably faster.
+            using var _ = torch.inference_mode();
             for (var start = 0; start < order.Length; start += _settings.EvalBatchSize)
             {
                 using var scope = torch.NewDisposeScope();
@@ -246,7 +247,7 @@ public sealed class Trainer
     {
         var model = _run.Model;
         model.eval();
-        using var _ = torch.no_grad();
+        using var _ = torch.inference_mode();
         var n = testY.shape[0];
         double lossSum = 0;
         long correct = 0;
