@@ -78,10 +78,23 @@ public sealed class Dataset : IDisposable
     /// <summary>The shape of one sample, for example <c>[1, 28, 28]</c>.</summary>
     public long[] SampleShape => Train.Inputs.shape[1..];
 
+    /// <summary>What the engine applies to every training batch (never to evaluation or refresh passes); null for none.</summary>
+    public IAugmentation? Augmentation { get; init; }
+
     /// <inheritdoc/>
     public void Dispose()
     {
         Train.Dispose();
         Test.Dispose();
     }
+}
+
+/// <summary>Random transformations of a training batch, applied on the batch's device as tensor operations.</summary>
+public interface IAugmentation
+{
+    /// <summary>Returns the augmented batch (same shape as <paramref name="batch"/>, on its device).</summary>
+    /// <param name="batch">Float <c>[B, …sample shape]</c>, already normalised.</param>
+    /// <param name="generator">A CPU generator seeded by the engine from the run's seed and the epoch: the only source of
+    /// randomness, so that a run is reproducible and resumable. Draw the random parameters on the CPU with it, then move them.</param>
+    Tensor Apply(Tensor batch, Generator generator);
 }
