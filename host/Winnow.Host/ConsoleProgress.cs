@@ -56,5 +56,7 @@ internal sealed class ConsoleProgress(TextWriter output) : IRunObserver
         output.WriteLine(string.Create(C,
             $"  time            {s.WallSeconds:F1}s wall: train {s.TrainSeconds:F1}s, scoring {s.ScoringSeconds:F1}s, selecting {s.SelectingSeconds:F2}s, evaluating {s.EvaluatingSeconds:F1}s"));
         output.WriteLine($"  files           {folder.Path}/ (config.json, metrics.csv, selection.csv, selection-counts.csv, summary.json)");
+        if (s.Status != "completed")
+            output.WriteLine($"  continue with   winnow resume {folder.Path}");
     }
 }

@@ -19,6 +19,7 @@ namespace Winnow.Host
         {
             var command = "run";
             var configFile = "appsettings.json";
+            string? runFolder = null;
             var overrides = new List<string>();
             for (var i = 0; i < args.Length; i++)
             {
@@ -31,21 +32,36 @@ namespace Winnow.Host
                 }
                 else if (a.StartsWith("--config=", StringComparison.Ordinal)) configFile = a["--config=".Length..];
                 else if (i == 0 && !a.StartsWith('-')) command = a;
+                else if (i == 1 && command == "resume" && !a.StartsWith('-')) runFolder = a;
                 else overrides.Add(a);
             }
-            if (command is not ("run" or "plugins"))
-                return Fail(BadInput, $"unknown command '{command}'; the commands are run (the default), plugins and help");
+            if (command is not ("run" or "plugins" or "resume"))
+                return Fail(BadInput, $"unknown command '{command}'; the commands are run (the default), resume, plugins and help");
+            if (command == "resume" && runFolder is null)
+                return Fail(BadInput, "resume needs the run folder to continue: winnow resume runs/<run>");
 
             try
             {
-                var (settings, _) = SettingsLoader.Load(configFile, overrides);
-                var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(configFile))!;
+                WinnowSettings settings;
+                SavedSettings saved;
+                RunFolder? folder = null;
+                if (runFolder is not null)
+                {
+                    folder = RunFolder.Open(runFolder);
+                    (settings, saved) = SavedSettings.Load(folder, overrides);
+                }
+                else
+                {
+                    var (loaded, raw) = SettingsLoader.Load(configFile, overrides);
+                    settings = loaded;
+                    saved = SavedSettings.From(raw, Path.GetDirectoryName(Path.GetFullPath(configFile))!);
+                }
                 var pluginDirectory = settings.Plugins.Directory.Length == 0
                     ? Path.Combine(AppContext.BaseDirectory, "plugins")
-                    : Path.GetFullPath(settings.Plugins.Directory, baseDirectory);
+                    : Path.GetFullPath(settings.Plugins.Directory, saved.BaseDirectory);
                 using var catalog = PluginCatalog.Load(pluginDirectory);
                 foreach (var problem in catalog.Problems) Console.Error.WriteLine($"warning: {problem}");
-                return command == "plugins" ? ListPlugins(catalog, Console.Out) : Run(settings, catalog, baseDirectory);
+                return command == "plugins" ? ListPlugins(catalog, Console.Out) : Run(settings, saved, catalog, folder);
             }
             catch (ConfigurationError e)
             {
@@ -59,6 +75,14 @@ namespace Winnow.Host
             {
                 return Fail(Failed, e.Message);
             }
+            catch (InvalidDataException e)
+            {
+                return Fail(Failed, e.Message);
+            }
+            catch (DirectoryNotFoundException e) when (runFolder is not null)
+            {
+                return Fail(BadInput, e.Message);
+            }
             catch (IOException e)
             {
                 return Fail(Failed, e.Message);
@@ -69,7 +93,7 @@ namespace Winnow.Host
             }
         }
 
-        private static int Run(WinnowSettings settings, PluginCatalog catalog, string baseDirectory)
+        private static int Run(WinnowSettings settings, SavedSettings saved, PluginCatalog catalog, RunFolder? resume)
         {
             using var cancel = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
@@ -78,8 +102,12 @@ namespace Winnow.Host
                 cancel.Cancel();
             };
             var r = settings.Run;
-            Console.WriteLine($"winnow: {r.Dataset.Name} / {r.Model.Name} / {r.Policy.Name} (scorer {r.Scorer.Name}), {r.Epochs} epochs");
-            var (folder, summary) = RunExecutor.Execute(settings, catalog, baseDirectory, new ConsoleProgress(Console.Out), Console.Out, cancel.Token);
+            var scorer = r.Scorer.Name.Length == 0 ? "the policy's" : r.Scorer.Name;
+            Console.WriteLine($"winnow: {r.Dataset.Name} / {r.Model.Name} / {r.Policy.Name} (scorer {scorer}), {r.Epochs} epochs");
+            var progress = new ConsoleProgress(Console.Out);
+            var (folder, summary) = resume is null
+                ? RunExecutor.Start(settings, saved, catalog, progress, Console.Out, cancel.Token)
+                : RunExecutor.Resume(resume, settings, saved, catalog, progress, Console.Out, cancel.Token);
             ConsoleProgress.PrintSummary(Console.Out, folder, summary);
             return Ok;
         }
@@ -121,6 +149,7 @@ namespace Winnow.Host
 
                 usage:
                   winnow [run] [--config <file>] [--<Section>:<Key>=<value> ...]   train as configured (the default command)
+                  winnow resume <run folder> [--Run:StopAfterEpoch=<n>]             continue a run from its last checkpoint
                   winnow plugins [--config <file>]                                  list the loaded plugins by kind
                   winnow help                                                       this text
 
@@ -130,6 +159,8 @@ namespace Winnow.Host
                   3. the command line: --Run:Epochs=3 --Run:Policy:Name=random-dynamic --Run:Policy:Options:KeepFraction=0.3
 
                 An unknown key, a value out of range or an unknown plugin name stops the run before training.
+                Every epoch ends with a checkpoint in the run folder: a run stopped by Run:StopAfterEpoch, Ctrl+C,
+                a crash or a kill continues with `winnow resume <run folder>` exactly where it would have gone.
                 Plugins are loaded from Plugins:Directory (default: plugins/ beside this executable), one folder each.
                 Exit codes: 0 done, 1 the run failed, 2 bad configuration or input.
                 """);

@@ -20,6 +20,25 @@ public sealed class PluginSettings
     public string Directory { get; set; } = "";
 }
 
+public enum OptimizerChoice
+{
+    /// <summary>SGD with momentum (Nesterov optional) and weight decay.</summary>
+    Sgd,
+    /// <summary>Adam with decoupled weight decay.</summary>
+    AdamW,
+}
+
+public enum ScheduleChoice
+{
+    Constant,
+    /// <summary>Multiply by <see cref="RunSettings.StepGamma"/> every <see cref="RunSettings.StepEvery"/> epochs.</summary>
+    Step,
+    /// <summary>Cosine from the peak to <see cref="RunSettings.MinLearningRate"/> over the epochs after warm-up.</summary>
+    Cosine,
+    /// <summary>Linear rise from peak/25 to the peak until <see cref="RunSettings.OneCyclePeak"/> of the run, then cosine down to the minimum.</summary>
+    OneCycle,
+}
+
 public enum DeviceChoice
 {
     /// <summary>CUDA when TorchSharp reports it, else the CPU.</summary>
@@ -37,17 +56,45 @@ public sealed class RunSettings
     /// <summary>Batch size of evaluation and refresh passes. Larger is not faster on a CPU: 256 measured quicker than 1000 for cnn.</summary>
     [Range(1, 1_000_000)] public int EvalBatchSize { get; set; } = 256;
 
-    /// <summary>Peak learning rate; a cosine schedule over epochs takes it down to <see cref="MinLearningRate"/>.</summary>
+    public OptimizerChoice Optimizer { get; set; } = OptimizerChoice.Sgd;
+
+    /// <summary>Peak learning rate of the schedule.</summary>
     [Range(1e-8, 100.0)] public double LearningRate { get; set; } = 0.05;
 
     [Range(0.0, 100.0)] public double MinLearningRate { get; set; }
 
+    /// <summary>The schedule is a function of progress in epochs (epoch + step / steps of that epoch), so a pruned run, with fewer
+    /// steps per epoch, follows the same learning-rate curve over epochs as a full one.</summary>
+    public ScheduleChoice Schedule { get; set; } = ScheduleChoice.Cosine;
+
+    /// <summary>Epochs of linear warm-up from 0 to the peak (not for one-cycle, which has its own rise).</summary>
+    [Range(0.0, 100_000.0)] public double WarmupEpochs { get; set; }
+
+    [Range(1e-3, 100_000.0)] public double StepEvery { get; set; } = 30;
+
+    [Range(0.0, 1.0)] public double StepGamma { get; set; } = 0.1;
+
+    /// <summary>Where one-cycle peaks, as a fraction of the run.</summary>
+    [Range(0.01, 0.99)] public double OneCyclePeak { get; set; } = 0.3;
+
+    /// <summary>SGD momentum.</summary>
     [Range(0.0, 0.999999)] public double Momentum { get; set; } = 0.9;
 
-    /// <summary>Nesterov momentum (needs <see cref="Momentum"/> &gt; 0).</summary>
+    /// <summary>Nesterov momentum (SGD; needs <see cref="Momentum"/> &gt; 0).</summary>
     public bool Nesterov { get; set; } = true;
 
     [Range(0.0, 1.0)] public double WeightDecay { get; set; } = 5e-4;
+
+    /// <summary>AdamW's first and second moment rates.</summary>
+    [Range(0.0, 0.999999)] public double Beta1 { get; set; } = 0.9;
+
+    [Range(0.0, 0.999999999)] public double Beta2 { get; set; } = 0.999;
+
+    /// <summary>Label smoothing of the training loss (the per-sample losses the scorers see are smoothed too).</summary>
+    [Range(0.0, 0.99)] public double LabelSmoothing { get; set; }
+
+    /// <summary>Stop cleanly after this epoch (1-based) with a checkpoint, to be continued later by <c>winnow resume</c>; 0 runs to the end.</summary>
+    [Range(0, 100_000)] public int StopAfterEpoch { get; set; }
 
     public DeviceChoice Device { get; set; } = DeviceChoice.Auto;
 

@@ -100,7 +100,7 @@ public static class RunComposer
         Classifier? network = null;
         try
         {
-            var labels = data.Train.Labels.to_type(torch.ScalarType.Int32).data<int>().ToArray();
+            var labels = LabelsOf(data.Train);
             var policyContext = new PolicyContext(data.Train.Count, run.Epochs, run.Seed) { Labels = labels };
             var policyInstance = Call(policy, "Create", () => ((IPolicyPlugin)policy.Plugin).Create(policy.Options, policyContext));
             var needs = Call(policy, "Needs", () => policyInstance.Needs ?? PolicyNeeds.Default);
@@ -175,6 +175,13 @@ public static class RunComposer
             throw new PluginError($"{PluginCatalog.Label(plugin.Entry.Kind)} plugin '{plugin.Name}' ({plugin.Entry.AssemblyPath}) failed in {call}: {PluginCatalog.Describe(e)}", e);
         }
         return result ?? throw new PluginError($"{PluginCatalog.Label(plugin.Entry.Kind)} plugin '{plugin.Name}' returned null from {call}");
+    }
+
+    /// <summary>The labels of a split as a plain array.</summary>
+    public static int[] LabelsOf(LabeledData split)
+    {
+        using var labels = split.Labels.to_type(torch.ScalarType.Int32);
+        return labels.data<int>().ToArray();
     }
 
     private static readonly IConfiguration EmptySection = new ConfigurationBuilder().Build();

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Winnow.Engine.Configuration;
 
 namespace Winnow.Engine.Runs;
 
@@ -57,6 +58,26 @@ public sealed class RunFolder
                 throw new IOException($"cannot create a run folder in {root}: {e.Message}", e);
             }
         }
+    }
+
+    /// <summary>An existing run folder, for <c>resume</c>.</summary>
+    /// <exception cref="DirectoryNotFoundException">it does not exist, or is not a run folder.</exception>
+    public static RunFolder Open(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        if (!Directory.Exists(full)) throw new DirectoryNotFoundException($"run folder not found: {full}");
+        if (!File.Exists(System.IO.Path.Combine(full, SavedSettings.FileName)))
+            throw new DirectoryNotFoundException($"{full} is not a run folder (it has no {SavedSettings.FileName})");
+        return new RunFolder(full);
+    }
+
+    /// <summary>Keeps the header and the first <paramref name="rows"/> rows of a CSV file of this folder (nothing if it does not exist).</summary>
+    public void KeepCsvRows(string path, int rows)
+    {
+        if (!File.Exists(path)) return;
+        var lines = File.ReadAllLines(path);
+        if (lines.Length <= rows + 1) return;
+        WriteAtomically(path, string.Join('\n', lines.Take(rows + 1)) + "\n");
     }
 
     public void WriteConfig(object resolved) => WriteAtomically(ConfigJson, JsonSerializer.Serialize(resolved, Json));

@@ -75,4 +75,29 @@ public sealed class ScoreBoard : IScoreView
     {
         foreach (var s in indices) _timesSelected[s]++;
     }
+
+    private const int FormatVersion = 1;
+
+    /// <summary>Writes every array, for a checkpoint.</summary>
+    public void Save(BinaryWriter w)
+    {
+        w.Write(FormatVersion);
+        w.Write(Count);
+        w.Write(EmaRate);
+        foreach (var a in new[] { _latest, _mean, _variance }) foreach (var v in a) w.Write(v);
+        foreach (var a in new[] { _timesObserved, _lastEpochObserved, _timesSelected }) foreach (var v in a) w.Write(v);
+    }
+
+    /// <summary>Reads back what <see cref="Save"/> wrote into this board, which must have the same N and EMA rate.</summary>
+    public void Restore(BinaryReader r)
+    {
+        var version = r.ReadInt32();
+        if (version != FormatVersion) throw new InvalidDataException($"score board format {version}, expected {FormatVersion}");
+        var count = r.ReadInt32();
+        if (count != Count) throw new InvalidDataException($"the saved score board has {count} samples, this run has {Count}");
+        var rate = r.ReadDouble();
+        if (rate != EmaRate) throw new InvalidDataException($"the saved score board has EMA rate {rate}, this run has {EmaRate}");
+        foreach (var a in new[] { _latest, _mean, _variance }) for (var i = 0; i < a.Length; i++) a[i] = r.ReadSingle();
+        foreach (var a in new[] { _timesObserved, _lastEpochObserved, _timesSelected }) for (var i = 0; i < a.Length; i++) a[i] = r.ReadInt32();
+    }
 }

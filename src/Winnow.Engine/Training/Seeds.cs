@@ -9,6 +9,7 @@ public static class Seeds
     {
         Policy = 1,
         Shuffle = 2,
+        Augment = 3,
     }
 
     public static int Derive(int seed, Stream stream, int epoch)

@@ -13,51 +13,57 @@ public sealed class TrainingError(string message) : Exception(message);
 /// <summary>The training loop: each epoch the policy plans (asking for refresh passes if it needs fresh scores), the engine
 /// trains on the plan in shuffled mini-batches (per-sample losses, weighted mean, SGD; plus the proxy's loss when DynaMS's
 /// parameter-sharing proxy is on), the scorer records per-sample values from that same forward pass, and the test split is evaluated.</summary>
-public sealed class Trainer
+public sealed class Trainer : IDisposable
 {
+    private const int StateVersion = 1;
     private readonly RunSettings _settings;
     private readonly ComposedRun _run;
     private readonly Device _device;
     private readonly ScoreBoard _board;
-    private Tensor? _trainX;
-    private Tensor? _trainY;
+    private readonly Tensor _trainX;
+    private readonly Tensor _trainY;
+    private readonly Tensor _testX;
+    private readonly Tensor _testY;
+    private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
     private long _forwarded;
     private long _proxyForwarded;
     private readonly Stopwatch _refreshing = new();
 
+    /// <param name="run">Its model already on <paramref name="device"/>, its proxy (if any) already enabled.</param>
     public Trainer(RunSettings settings, ComposedRun run, Device device)
     {
         _settings = settings;
         _run = run;
         _device = device;
         _board = new ScoreBoard(run.Data.Train.Count, run.Needs.EmaRate, run.Scorer.HigherIsHarder);
+        _trainX = run.Data.Train.Inputs.to(device);
+        _trainY = run.Data.Train.Labels.to(device);
+        _testX = run.Data.Test.Inputs.to(device);
+        _testY = run.Data.Test.Labels.to(device);
+        var parameters = run.Model.parameters();
+        _optimizer = settings.Optimizer == OptimizerChoice.AdamW
+            ? optim.AdamW(parameters, settings.LearningRate, settings.Beta1, settings.Beta2, 1e-8, settings.WeightDecay, false, false)
+            : optim.SGD(parameters, settings.LearningRate, settings.Momentum, 0, settings.WeightDecay, settings.Nesterov, false);
     }
 
     public ScoreBoard Scores => _board;
 
-    /// <summary>The learning rate of a zero-based epoch: cosine from the peak to the minimum over the run, stepped per epoch
-    /// (so a pruned run, with fewer steps per epoch, follows the same curve over epochs as a full one).</summary>
-    public static double LearningRate(RunSettings s, int epoch) =>
-        s.MinLearningRate + 0.5 * (s.LearningRate - s.MinLearningRate) * (1 + Math.Cos(Math.PI * epoch / s.Epochs));
+    /// <summary>Epochs finished so far (restored ones included): the next epoch to train, zero-based.</summary>
+    public int CompletedEpochs { get; private set; }
 
-    /// <summary>Trains every epoch, handing each finished epoch's metrics and plan to <paramref name="epochDone"/> before the next starts.</summary>
+    /// <summary>The learning rate at the start of a zero-based epoch.</summary>
+    public static double LearningRate(RunSettings s, int epoch) => LearningRates.At(s, epoch);
+
+    /// <summary>Trains from <see cref="CompletedEpochs"/> to the end (or to <see cref="RunSettings.StopAfterEpoch"/>), handing each
+    /// finished epoch's metrics and plan to <paramref name="epochDone"/> before the next starts.</summary>
     public void Train(IRunObserver observer, Action<EpochMetrics, EpochPlan> epochDone, CancellationToken cancel = default)
     {
-        var model = _run.Model;
-        using var trainX = _run.Data.Train.Inputs.to(_device);
-        using var trainY = _run.Data.Train.Labels.to(_device);
-        using var testX = _run.Data.Test.Inputs.to(_device);
-        using var testY = _run.Data.Test.Labels.to(_device);
-        (_trainX, _trainY) = (trainX, trainY);
-        using var optimizer = optim.SGD(model.parameters(), _settings.LearningRate, momentum: _settings.Momentum,
-            weight_decay: _settings.WeightDecay, nesterov: _settings.Nesterov);
-        try
+        var last = _settings.StopAfterEpoch > 0 ? Math.Min(_settings.StopAfterEpoch, _settings.Epochs) : _settings.Epochs;
         {
-            for (var epoch = 0; epoch < _settings.Epochs; epoch++)
+            for (var epoch = CompletedEpochs; epoch < last; epoch++)
             {
                 cancel.ThrowIfCancellationRequested();
                 var lr = LearningRate(_settings, epoch);
-                foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
                 _forwarded = 0;
                 _proxyForwarded = 0;
                 _refreshing.Reset();
@@ -67,23 +73,93 @@ public sealed class Trainer
                 selecting.Stop();
 
                 observer.EpochStarted(epoch, _settings.Epochs, plan.Indices.Length, lr);
-                var (trainLoss, trainSeconds, stepScoringSeconds) = TrainEpoch(epoch, plan, optimizer, observer, cancel);
+                var (trainLoss, trainSeconds, stepScoringSeconds) = TrainEpoch(epoch, plan, observer, cancel);
 
                 var evaluating = Stopwatch.StartNew();
-                var (testLoss, testAccuracy) = Evaluate(testX, testY);
+                var (testLoss, testAccuracy) = Evaluate();
                 evaluating.Stop();
 
                 var refreshSeconds = _refreshing.Elapsed.TotalSeconds;
                 var metrics = new EpochMetrics(epoch + 1, lr, plan.Indices.Length, _forwarded, _proxyForwarded, trainLoss, testLoss, testAccuracy,
                     trainSeconds, stepScoringSeconds + refreshSeconds, selecting.Elapsed.TotalSeconds - refreshSeconds, evaluating.Elapsed.TotalSeconds);
+                CompletedEpochs = epoch + 1;
                 observer.EpochCompleted(metrics, _settings.Epochs);
                 epochDone(metrics, plan);
             }
         }
-        finally
+    }
+
+    /// <summary>Writes everything a resumed run needs into <paramref name="folder"/>: model, optimiser, score board, the policy's and
+    /// scorer's own state, and the global generator (dropout). Every other random choice derives from (seed, epoch).</summary>
+    public void Save(string folder)
+    {
+        using (var s = Checkpoint.Create(folder, Checkpoint.ModelFile)) _run.Model.save(s);
+        using (var s = Checkpoint.Create(folder, Checkpoint.OptimizerFile))
+        using (var w = new BinaryWriter(s)) _optimizer.save_state_dict(w);
+        using (var s = Checkpoint.Create(folder, Checkpoint.BoardFile))
+        using (var w = new BinaryWriter(s))
         {
-            (_trainX, _trainY) = (null, null);
+            w.Write(StateVersion);
+            w.Write(CompletedEpochs);
+            _board.Save(w);
         }
+        SaveState(folder, Checkpoint.PolicyFile, _run.Policy as IRestorable);
+        SaveState(folder, Checkpoint.ScorerFile, _run.Scorer as IRestorable);
+        using (var s = Checkpoint.Create(folder, Checkpoint.RandomFile))
+        using (var rng = torch.get_rng_state())
+            s.Write(rng.data<byte>().ToArray());
+    }
+
+    /// <summary>Reads back what <see cref="Save"/> wrote; training then continues after the saved epoch.</summary>
+    /// <exception cref="InvalidDataException">the checkpoint does not belong to this configuration.</exception>
+    public void Restore(string folder)
+    {
+        _run.Model.load(Path.Combine(folder, Checkpoint.ModelFile));
+        using (var r = new BinaryReader(File.OpenRead(Path.Combine(folder, Checkpoint.OptimizerFile)))) _optimizer.load_state_dict(r);
+        using (var r = new BinaryReader(File.OpenRead(Path.Combine(folder, Checkpoint.BoardFile))))
+        {
+            var version = r.ReadInt32();
+            if (version != StateVersion) throw new InvalidDataException($"{folder}: checkpoint format {version}, expected {StateVersion}");
+            CompletedEpochs = r.ReadInt32();
+            _board.Restore(r);
+        }
+        RestoreState(folder, Checkpoint.PolicyFile, _run.Policy as IRestorable, $"policy '{_run.PolicyName}'");
+        RestoreState(folder, Checkpoint.ScorerFile, _run.Scorer as IRestorable, $"scorer '{_run.ScorerName}'");
+        using var rng = torch.tensor(File.ReadAllBytes(Path.Combine(folder, Checkpoint.RandomFile)));
+        torch.set_rng_state(rng);
+    }
+
+    private static void SaveState(string folder, string file, IRestorable? state)
+    {
+        if (state is null) return;
+        using var s = Checkpoint.Create(folder, file);
+        using var w = new BinaryWriter(s);
+        state.Save(w);
+    }
+
+    private static void RestoreState(string folder, string file, IRestorable? state, string owner)
+    {
+        var path = Path.Combine(folder, file);
+        if (state is null) return;
+        if (!File.Exists(path)) throw new InvalidDataException($"{folder}: the checkpoint holds no state for {owner}, which keeps some");
+        using var r = new BinaryReader(File.OpenRead(path));
+        try
+        {
+            state.Restore(r);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path}: the saved state of {owner} is truncated", e);
+        }
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _trainX.Dispose();
+        _trainY.Dispose();
+        _testX.Dispose();
+        _testY.Dispose();
     }
 
     private EpochPlan Plan(int epoch)
@@ -128,9 +204,9 @@ public sealed class Trainer
             {
                 using var scope = torch.NewDisposeScope();
                 var length = Math.Min(_settings.EvalBatchSize, order.Length - start);
-                var batch = torch.tensor(order.AsSpan(start, length).ToArray()).to(_device);
-                var x = _trainX!.index_select(0, batch);
-                var y = _trainY!.index_select(0, batch);
+                var batch = torch.tensor(order.AsSpan(start, length).ToArray(), device: _device);
+                var x = _trainX.index_select(0, batch);
+                var y = _trainY.index_select(0, batch);
                 var output = proxy ? model.ForwardProxy(x) : model.call(x);
                 var losses = nn.functional.cross_entropy(output.Logits, y, reduction: nn.Reduction.None);
                 Score(epoch, order.AsSpan(start, length), batch, output, y, losses);
@@ -145,12 +221,13 @@ public sealed class Trainer
         }
     }
 
-    private (double Loss, double TrainSeconds, double ScoringSeconds) TrainEpoch(int epoch, EpochPlan plan, optim.Optimizer optimizer,
-        IRunObserver observer, CancellationToken cancel)
+    private (double Loss, double TrainSeconds, double ScoringSeconds) TrainEpoch(int epoch, EpochPlan plan, IRunObserver observer, CancellationToken cancel)
     {
         var (order, weights) = Shuffle(plan, epoch);
-        using var orderOnDevice = torch.tensor(order).to(_device);
-        using var weightsOnDevice = weights is null ? null : torch.tensor(weights).to(_device);
+        using var orderOnDevice = torch.tensor(order, device: _device);
+        using var weightsOnDevice = weights is null ? null : torch.tensor(weights, device: _device);
+        var augmentation = _run.Data.Augmentation;
+        using var augmentRandom = augmentation is null ? null : new torch.Generator((ulong)Seeds.Derive(_settings.Seed, Seeds.Stream.Augment, epoch));
 
         var model = _run.Model;
         var proxyWeight = _run.ProxyEnabled ? _run.Needs.Proxy!.LossWeight : 0;
@@ -168,22 +245,25 @@ public sealed class Trainer
             var length = Math.Min(batch, order.Length - start);
             var indices = orderOnDevice.narrow(0, start, length);
             var w = weightsOnDevice?.narrow(0, start, length);
-            var x = _trainX!.index_select(0, indices);
-            var y = _trainY!.index_select(0, indices);
+            var x = _trainX.index_select(0, indices);
+            var y = _trainY.index_select(0, indices);
+            if (augmentation is not null) x = Augment(augmentation, x, augmentRandom!);
+            var lr = LearningRates.At(_settings, epoch + (double)step / steps);
+            foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
 
             var output = model.call(x);
-            var losses = nn.functional.cross_entropy(output.Logits, y, reduction: nn.Reduction.None);
+            var losses = nn.functional.cross_entropy(output.Logits, y, reduction: nn.Reduction.None, label_smoothing: _settings.LabelSmoothing);
             var modelLoss = WeightedMean(losses, w);
             var loss = modelLoss;
             if (_run.ProxyEnabled)
             {
                 // DynaMS's joint training: L(model) + lambda * L(proxy) on the same batch keeps the proxy faithful to the model.
-                var proxyLosses = nn.functional.cross_entropy(model.ForwardProxy(x).Logits, y, reduction: nn.Reduction.None);
+                var proxyLosses = nn.functional.cross_entropy(model.ForwardProxy(x).Logits, y, reduction: nn.Reduction.None, label_smoothing: _settings.LabelSmoothing);
                 loss = modelLoss + proxyWeight * WeightedMean(proxyLosses, w);
             }
-            optimizer.zero_grad();
+            _optimizer.zero_grad();
             loss.backward();
-            optimizer.step();
+            _optimizer.step();
 
             var value = loss.item<float>();
             if (!float.IsFinite(value))
@@ -203,6 +283,22 @@ public sealed class Trainer
     }
 
     private static Tensor WeightedMean(Tensor losses, Tensor? weights) => weights is null ? losses.mean() : (losses * weights).mean();
+
+    private Tensor Augment(IAugmentation augmentation, Tensor x, torch.Generator random)
+    {
+        Tensor result;
+        try
+        {
+            result = augmentation.Apply(x, random);
+        }
+        catch (Exception e)
+        {
+            throw new PluginError($"dataset plugin '{_run.DatasetPlugin.Name}' failed in its augmentation: {PluginCatalog.Describe(e)}", e);
+        }
+        if (!result.shape.SequenceEqual(x.shape))
+            throw new PluginError($"dataset plugin '{_run.DatasetPlugin.Name}': its augmentation returned shape [{string.Join(", ", result.shape)}] for a batch of shape [{string.Join(", ", x.shape)}]");
+        return result;
+    }
 
     private void Score(int epoch, ReadOnlySpan<long> batchIndices, Tensor indices, ClassifierOutput output, Tensor targets, Tensor losses)
     {
@@ -243,8 +339,9 @@ public sealed class Trainer
         return (order, weights);
     }
 
-    private (double Loss, double Accuracy) Evaluate(Tensor testX, Tensor testY)
+    private (double Loss, double Accuracy) Evaluate()
     {
+        var (testX, testY) = (_testX, _testY);
         var model = _run.Model;
         model.eval();
         using var _ = torch.inference_mode();

@@ -13,6 +13,43 @@ internal static class HostProcess
 {
     public static HostResult Run(string workingDirectory, params string[] args)
     {
+        using var process = Process.Start(StartInfo(workingDirectory, args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the host did not finish in 3 minutes: winnow {string.Join(' ', args)}");
+        }
+        return new HostResult(process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>Starts a run, waits for its first committed checkpoint, then <paramref name="afterCheckpoint"/> more, and kills it
+    /// (SIGKILL: no handler runs). Returns the run folder.</summary>
+    public static string StartAndKill(string workingDirectory, string output, string[] args, TimeSpan afterCheckpoint)
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, args))!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var clock = Stopwatch.StartNew();
+        string? folder = null;
+        while (folder is null || !File.Exists(Path.Combine(folder, "checkpoint.json")))
+        {
+            if (process.HasExited) throw new InvalidOperationException($"the run ended (exit {process.ExitCode}) before it could be killed");
+            if (clock.Elapsed > TimeSpan.FromMinutes(2)) throw new TimeoutException("no checkpoint within 2 minutes");
+            Thread.Sleep(20);
+            var root = Path.Combine(workingDirectory, output);
+            folder = Directory.Exists(root) ? Directory.GetDirectories(root).SingleOrDefault() : null;
+        }
+        Thread.Sleep(afterCheckpoint);
+        if (process.HasExited) throw new InvalidOperationException("the run finished before it was killed; make it longer");
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+        return folder;
+    }
+
+    private static ProcessStartInfo StartInfo(string workingDirectory, string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -25,15 +62,7 @@ internal static class HostProcess
         // The host reads WINNOW_ variables: a developer's shell must not change what the tests see.
         foreach (var key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("WINNOW_", StringComparison.Ordinal)))
             start.Environment.Remove(key);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the host did not finish in 3 minutes: winnow {string.Join(' ', args)}");
-        }
-        return new HostResult(process.ExitCode, output.Result, error.Result);
+        return start;
     }
 
     /// <summary>A small configuration file: synthetic data, a small model, two epochs, one thread; the scorer left to the policy.</summary>

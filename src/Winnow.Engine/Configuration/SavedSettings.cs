@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Winnow.Engine.Runs;
+
+namespace Winnow.Engine.Configuration;
+
+/// <summary>The effective configuration of a run as key/value pairs (after file, environment and command line were layered),
+/// with the folder relative paths started from. Kept in the run folder as <c>settings.json</c> so <c>resume</c> rebuilds the same run.</summary>
+public sealed record SavedSettings(string BaseDirectory, SortedDictionary<string, string> Values)
+{
+    public const string FileName = "settings.json";
+
+    /// <summary>Keys a resumed run may change: where plugins are and when to stop. Anything else would make it another run.</summary>
+    public static readonly string[] ResumableKeys = ["Plugins:Directory", "Run:StopAfterEpoch", "Run:Device"];
+
+    public static SavedSettings From(IConfiguration configuration, string baseDirectory)
+    {
+        var values = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (value is null) continue;
+            if (key.StartsWith("Run:", StringComparison.OrdinalIgnoreCase) || key.StartsWith("Plugins:", StringComparison.OrdinalIgnoreCase))
+                values[key] = value;
+        }
+        return new SavedSettings(baseDirectory, values);
+    }
+
+    public void Write(RunFolder folder) => folder.WriteText(Path.Combine(folder.Path, FileName), JsonSerializer.Serialize(this, RunFolder.Json));
+
+    /// <summary>Reads a run folder's settings and applies <paramref name="overrides"/> (command-line form) to the keys that may change.</summary>
+    public static (WinnowSettings Settings, SavedSettings Saved) Load(RunFolder folder, IReadOnlyList<string> overrides)
+    {
+        var path = Path.Combine(folder.Path, FileName);
+        SavedSettings saved;
+        try
+        {
+            saved = JsonSerializer.Deserialize<SavedSettings>(File.ReadAllText(path), RunFolder.Json) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigurationError($"{path}: not readable: {e.Message}");
+        }
+        var changes = new ConfigurationBuilder().AddCommandLine(overrides.ToArray()).Build().AsEnumerable().Where(kv => kv.Value is not null).ToList();
+        var refused = changes.Where(kv => !ResumableKeys.Contains(kv.Key, StringComparer.OrdinalIgnoreCase)).Select(kv => kv.Key).ToList();
+        if (refused.Count > 0)
+            throw new ConfigurationError(refused.Select(k => $"{k}: cannot change when resuming (only {string.Join(", ", ResumableKeys)} can); start a new run instead").ToList());
+        // Where the first session stopped is not where this one must: a resumed run goes to the end unless told otherwise.
+        var kept = saved.Values.Where(kv => !string.Equals(kv.Key, "Run:StopAfterEpoch", StringComparison.OrdinalIgnoreCase));
+        var raw = new ConfigurationBuilder()
+            .AddInMemoryCollection(kept.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)))
+            .AddInMemoryCollection(changes)
+            .Build();
+        return (StrictBinder.Bind<WinnowSettings>(raw, ""), SavedSettings.From(raw, saved.BaseDirectory));
+    }
+}

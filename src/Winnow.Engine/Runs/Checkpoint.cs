@@ -1,0 +1,75 @@
+using System.Text.Json;
+
+namespace Winnow.Engine.Runs;
+
+/// <summary>Where a run's checkpoints live and how one is committed: each epoch's files go into a folder of their own,
+/// then <c>checkpoint.json</c> is replaced atomically to point at it, then older folders are removed. A kill at any moment
+/// leaves either the previous checkpoint or the new one, never half of one.</summary>
+public sealed class Checkpoint(string runFolder)
+{
+    public const string ModelFile = "model.bin";
+    public const string OptimizerFile = "optimizer.bin";
+    public const string BoardFile = "board.bin";
+    public const string PolicyFile = "policy.bin";
+    public const string ScorerFile = "scorer.bin";
+    public const string RandomFile = "rng.bin";
+    public const string StateFile = "state.json";
+
+    private string Root => Path.Combine(runFolder, "checkpoints");
+    private string Pointer => Path.Combine(runFolder, "checkpoint.json");
+
+    /// <summary>The folder of the last committed checkpoint, or null when the run has none.</summary>
+    /// <exception cref="InvalidDataException">the pointer names a folder that is missing.</exception>
+    public string? Latest()
+    {
+        if (!File.Exists(Pointer)) return null;
+        var pointer = JsonSerializer.Deserialize<PointerFile>(File.ReadAllText(Pointer), RunFolder.Json)
+            ?? throw new InvalidDataException($"{Pointer} is empty");
+        var folder = Path.Combine(Root, pointer.Folder);
+        if (!Directory.Exists(folder)) throw new InvalidDataException($"{Pointer} names {folder}, which does not exist");
+        return folder;
+    }
+
+    /// <summary>Writes a checkpoint for <paramref name="epoch"/> (1-based) with <paramref name="write"/> filling a fresh folder, then commits it.</summary>
+    public void Commit(int epoch, Action<string> write)
+    {
+        var name = $"epoch-{epoch:D4}";
+        var staging = Path.Combine(Root, name + ".partial");
+        var final = Path.Combine(Root, name);
+        if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        Directory.CreateDirectory(staging);
+        write(staging);
+        if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+        Directory.Move(staging, final);
+
+        var temp = Pointer + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+        {
+            JsonSerializer.Serialize(stream, new PointerFile(name, epoch), RunFolder.Json);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, Pointer, overwrite: true);
+
+        foreach (var old in Directory.GetDirectories(Root).Where(d => !string.Equals(d, final, StringComparison.Ordinal)))
+            Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Opens a file of a checkpoint folder for writing, flushed to disk when disposed.</summary>
+    public static FileStream Create(string folder, string file) =>
+        new DurableStream(Path.Combine(folder, file));
+
+    private sealed record PointerFile(string Folder, int Epoch);
+
+    // Writers such as Module.save close the stream themselves; the first close flushes to disk, later ones do nothing.
+    private sealed class DurableStream(string path) : FileStream(path, FileMode.CreateNew, FileAccess.Write)
+    {
+        private bool _closed;
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_closed) Flush(flushToDisk: true);
+            _closed = true;
+            base.Dispose(disposing);
+        }
+    }
+}
