@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Winnow.Plugins.Models;
 
-/// <summary>What <see cref="Mlp"/> and <see cref="Cnn"/> share to offer DynaMS's parameter-sharing proxy (PSP): the width rule,
+/// <summary>What <see cref="Mlp"/>, <see cref="Cnn"/> and <see cref="ResNet18"/> share to offer DynaMS's parameter-sharing proxy (PSP): the width rule,
 /// the checks of <see cref="Classifier.EnableProxy"/> and the sliced layers.</summary>
 /// <remarks>
 /// A sliced layer keeps the first <c>n'</c> output units (rows of a linear weight, output channels of a convolution) and reads
@@ -70,6 +70,38 @@ internal static class ParameterSharingProxy
         using var activated = nn.functional.relu(convolved);
         // The stride is given: nn.MaxPool2d(2) pools with stride 2, and the functional default has differed between versions.
         return nn.functional.max_pool2d(activated, [2, 2], [2, 2]);
+    }
+
+    /// <summary><c>conv(x; W[:outChannels, :in])</c> without bias, with <c>in</c> the channel count of <paramref name="x"/>:
+    /// a sliced convolution of <see cref="ResNet18"/> (its kernel size is the layer's; stride and padding as given).</summary>
+    public static Tensor Conv(Tensor x, Conv2d layer, long outChannels, long stride, long padding)
+    {
+        using var rows = layer.weight!.narrow(0, 0, outChannels);
+        using var weight = rows.narrow(1, 0, x.shape[1]);
+        return nn.functional.conv2d(x, weight, null, strides: [stride, stride], padding: [padding, padding]);
+    }
+
+    /// <summary>Batch norm of the first <c>c'</c> channels (the channel count of <paramref name="x"/>) with the sliced affine
+    /// parameters <c>γ[:c']</c>, <c>β[:c']</c> of <paramref name="layer"/> and its <c>eps</c>.</summary>
+    /// <remarks>
+    /// In training mode it normalises with the batch's own statistics and passes no running buffers, so a proxy pass never
+    /// moves the shared layer's <c>running_mean</c>, <c>running_var</c> or <c>num_batches_tracked</c>: those stay the
+    /// statistics of the model. In evaluation mode it uses the sliced running statistics <c>running_mean[:c']</c>,
+    /// <c>running_var[:c']</c> of the shared layer, so an evaluation pass is per sample, independent of the batch, as the
+    /// model's is. Those statistics were gathered by the full model: the first <c>c'</c> channels of a layer that sees all of its
+    /// input, where the proxy's layer sees only the first channels. They are an approximation of the proxy's own statistics
+    /// (slimmable networks keep private statistics per width for this reason), accepted so that the proxy adds no state.
+    /// </remarks>
+    public static Tensor BatchNorm(Tensor x, BatchNorm2d layer, bool training)
+    {
+        var channels = x.shape[1];
+        using var weight = layer.weight!.narrow(0, 0, channels);
+        using var bias = layer.bias!.narrow(0, 0, channels);
+        if (training || layer.running_mean is null || layer.running_var is null)
+            return nn.functional.batch_norm(x, null, null, weight, bias, training: true, eps: layer.eps);
+        using var mean = layer.running_mean.narrow(0, 0, channels);
+        using var variance = layer.running_var.narrow(0, 0, channels);
+        return nn.functional.batch_norm(x, mean, variance, weight, bias, training: false, eps: layer.eps);
     }
 
     /// <summary>Dropout with probability <paramref name="p"/> in training mode; the input itself when <paramref name="p"/> is 0.</summary>

@@ -18,6 +18,7 @@ public sealed class ModelTests
         {
             "mlp" => new MlpPlugin().Create(new MlpOptions { HiddenUnits = 32 }, spec),
             "cnn" => new CnnPlugin().Create(new CnnOptions { Channels1 = 4, Channels2 = 8, Hidden = 16 }, spec),
+            "resnet18" => new ResNet18Plugin().Create(new ResNet18Options { Width = 4 }, spec),
             _ => throw new ArgumentException(model),
         };
     }
@@ -28,6 +29,10 @@ public sealed class ModelTests
     [DataRow("cnn", 1L, 28L, 28L, 16L)]
     [DataRow("cnn", 1L, 8L, 8L, 16L)]
     [DataRow("cnn", 3L, 5L, 7L, 16L)]
+    [DataRow("resnet18", 3L, 16L, 16L, 32L)]
+    [DataRow("resnet18", 1L, 8L, 8L, 32L)]
+    [DataRow("resnet18", 3L, 5L, 7L, 32L)]
+    [DataRow("resnet18", 2L, 1L, 1L, 32L)]
     public void OutputsLogitsAndFeaturesPerSample(string model, long c, long h, long w, long featureCount)
     {
         using var scope = torch.NewDisposeScope();
@@ -67,6 +72,7 @@ public sealed class ModelTests
     [TestMethod]
     [DataRow("mlp")]
     [DataRow("cnn")]
+    [DataRow("resnet18")]
     public void SameSeedGivesSameModel(string model)
     {
         using var scope = torch.NewDisposeScope();
@@ -102,11 +108,13 @@ public sealed class ModelTests
         var spec = new ModelSpec([1, 8, 8], Classes);
         Assert.ThrowsExactly<ArgumentException>(() => new CnnPlugin().Create(new MlpOptions(), spec));
         Assert.ThrowsExactly<ArgumentException>(() => new MlpPlugin().Create(new NoOptions(), spec));
+        Assert.ThrowsExactly<ArgumentException>(() => new ResNet18Plugin().Create(new CnnOptions(), spec));
     }
 
     [TestMethod]
     [DataRow("mlp")]
     [DataRow("cnn")]
+    [DataRow("resnet18")]
     public void SgdStepsLowerTheLossOnAFixedBatch(string model)
     {
         using var scope = torch.NewDisposeScope();

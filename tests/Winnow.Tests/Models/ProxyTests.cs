@@ -4,14 +4,15 @@ using static TorchSharp.torch;
 
 namespace Winnow.Tests.Models;
 
-/// <summary>DynaMS's parameter-sharing proxy (PSP) of <c>mlp</c> and <c>cnn</c>: shapes, the width rule, shared weights,
+/// <summary>DynaMS's parameter-sharing proxy (PSP) of <c>mlp</c>, <c>cnn</c> and <c>resnet18</c> (whose batch norm
+/// <see cref="ResNet18Tests"/> covers): shapes, the width rule, shared weights,
 /// where gradients go, the cost, joint training and the errors.</summary>
 [TestClass]
 public sealed class ProxyTests
 {
     private const int Classes = 10;
 
-    // Small widths keep the tests fast: mlp 2 x 32 units; cnn 4 and 8 channels, 16 hidden units.
+    // Small widths keep the tests fast: mlp 2 x 32 units; cnn 4 and 8 channels, 16 hidden units; resnet18 Width 4 (4 to 32 channels).
     private static Classifier Build(string model, long[] sampleShape, int seed = 1, double dropout = 0)
     {
         torch.manual_seed(seed);
@@ -20,6 +21,7 @@ public sealed class ProxyTests
         {
             "mlp" => new MlpPlugin().Create(new MlpOptions { HiddenUnits = 32, Dropout = dropout }, spec),
             "cnn" => new CnnPlugin().Create(new CnnOptions { Channels1 = 4, Channels2 = 8, Hidden = 16, Dropout = dropout }, spec),
+            "resnet18" => new ResNet18Plugin().Create(new ResNet18Options { Width = 4 }, spec),
             _ => throw new ArgumentException(model),
         };
     }
@@ -42,6 +44,8 @@ public sealed class ProxyTests
     [DataRow("cnn", 28L, 0.5, 8L)]
     [DataRow("cnn", 8L, 0.25, 4L)]
     [DataRow("cnn", 8L, 0.5, 8L)]
+    [DataRow("resnet18", 16L, 0.25, 8L)]
+    [DataRow("resnet18", 8L, 0.5, 16L)]
     public void ProxyGivesLogitsAndSlicedFeatures(string model, long side, double width, long featureCount)
     {
         using var scope = torch.NewDisposeScope();
@@ -77,6 +81,7 @@ public sealed class ProxyTests
     [TestMethod]
     [DataRow("mlp", "body.fc0.weight")]
     [DataRow("cnn", "conv.conv1.weight")]
+    [DataRow("resnet18", "conv1.weight")]
     public void ProxySharesTheModelsWeights(string model, string firstLayer)
     {
         using var scope = torch.NewDisposeScope();
@@ -165,6 +170,7 @@ public sealed class ProxyTests
     [DataRow("mlp", 28L)]
     [DataRow("cnn", 28L)]
     [DataRow("cnn", 8L)]
+    [DataRow("resnet18", 8L)]
     public void FullWidthProxyWithTheModelsHeadIsTheModel(string model, long side)
     {
         using var scope = torch.NewDisposeScope();
@@ -262,6 +268,7 @@ public sealed class ProxyTests
     [TestMethod]
     [DataRow("mlp")]
     [DataRow("cnn")]
+    [DataRow("resnet18")]
     public void JointSgdStepsLowerTheLossesOfModelAndProxy(string model)
     {
         using var scope = torch.NewDisposeScope();
@@ -322,6 +329,10 @@ public sealed class ProxyTests
     [DataRow("cnn", 0.0)]
     [DataRow("cnn", 2.0)]
     [DataRow("cnn", double.PositiveInfinity)]
+    [DataRow("resnet18", 0.0)]
+    [DataRow("resnet18", -0.1)]
+    [DataRow("resnet18", 1.5)]
+    [DataRow("resnet18", double.NaN)]
     public void EnableProxyRefusesWidthsOutsideZeroToOne(string model, double width)
     {
         using var net = Build(model, [1, 8, 8]);
@@ -335,6 +346,7 @@ public sealed class ProxyTests
     [TestMethod]
     [DataRow("mlp")]
     [DataRow("cnn")]
+    [DataRow("resnet18")]
     public void EnableProxyHappensOnce(string model)
     {
         using var net = Build(model, [1, 8, 8]);
@@ -350,6 +362,7 @@ public sealed class ProxyTests
     [TestMethod]
     [DataRow("mlp")]
     [DataRow("cnn")]
+    [DataRow("resnet18")]
     public void ForwardProxyBeforeEnableProxyThrows(string model)
     {
         using var net = Build(model, [1, 8, 8]);
