@@ -1,34 +1,26 @@
-using System.ComponentModel.DataAnnotations;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Winnow.Plugins.Datasets;
 
-/// <summary>Options shared by the MNIST-format datasets (config section <c>Run:Dataset:Options</c>).</summary>
-public abstract class MnistFormatOptions
+/// <summary>Options shared by the MNIST-format datasets (config section <c>Run:Dataset:Options</c>): <see cref="ImageDatasetOptions.Path"/>
+/// is the folder holding the four IDX files, raw or gzip'd. <see cref="ImageDatasetOptions.Augment"/> is off by default here, so a run
+/// trains on the images as they are unless it asks for augmentation.</summary>
+public abstract class MnistFormatOptions : ImageDatasetOptions
 {
     /// <param name="defaultPath">Where the dataset's files are installed by default.</param>
-    protected MnistFormatOptions(string defaultPath) => Path = defaultPath;
-
-    /// <summary>The folder holding the four IDX files, raw or gzip'd; a relative path starts at the configuration file's folder.</summary>
-    [Required]
-    public string Path { get; set; }
-
-    /// <summary>Use only the first this many training samples (0 = all): for quick trials. A limit above the split's size takes it all.</summary>
-    [Range(0, int.MaxValue)]
-    public int TrainLimit { get; set; }
-
-    /// <summary>Use only the first this many test samples (0 = all).</summary>
-    [Range(0, int.MaxValue)]
-    public int TestLimit { get; set; }
+    /// <param name="horizontalFlip">The default of <see cref="ImageDatasetOptions.HorizontalFlip"/>.</param>
+    protected MnistFormatOptions(string defaultPath, bool horizontalFlip) : base(defaultPath, augment: false, horizontalFlip) { }
 }
 
-/// <summary>Options of <see cref="FashionMnistDatasetPlugin"/>; <see cref="MnistFormatOptions.Path"/> defaults to
-/// <c>/usr/share/datasets/fashion-mnist</c>, where the Debian package <c>dataset-fashion-mnist</c> installs it.</summary>
-public sealed class FashionMnistOptions() : MnistFormatOptions(FashionMnistDatasetPlugin.Format.DefaultPath);
+/// <summary>Options of <see cref="FashionMnistDatasetPlugin"/>; <see cref="ImageDatasetOptions.Path"/> defaults to
+/// <c>/usr/share/datasets/fashion-mnist</c>, where the Debian package <c>dataset-fashion-mnist</c> installs it.
+/// <see cref="ImageDatasetOptions.HorizontalFlip"/> defaults to on (clothes look the same mirrored) but only acts with <c>Augment</c> on.</summary>
+public sealed class FashionMnistOptions() : MnistFormatOptions(FashionMnistDatasetPlugin.Format.DefaultPath, horizontalFlip: true);
 
-/// <summary>Options of <see cref="MnistDatasetPlugin"/>; <see cref="MnistFormatOptions.Path"/> defaults to <c>/usr/share/datasets/mnist</c>.</summary>
-public sealed class MnistOptions() : MnistFormatOptions(MnistDatasetPlugin.Format.DefaultPath);
+/// <summary>Options of <see cref="MnistDatasetPlugin"/>; <see cref="ImageDatasetOptions.Path"/> defaults to <c>/usr/share/datasets/mnist</c>.
+/// <see cref="ImageDatasetOptions.HorizontalFlip"/> defaults to off: a mirrored digit is often no digit, or another one.</summary>
+public sealed class MnistOptions() : MnistFormatOptions(MnistDatasetPlugin.Format.DefaultPath, horizontalFlip: false);
 
 /// <summary>Fashion-MNIST: 28×28 grey images of clothing in 10 classes (60,000 train, 10,000 test).</summary>
 [WinnowPlugin(PluginKind.Dataset, "fashion-mnist", "Fashion-MNIST from its IDX files: 28x28 grey clothing images, 10 classes")]
@@ -104,7 +96,7 @@ internal sealed record MnistFormat(string DisplayName, string DefaultPath, strin
         {
             train = ToLabeledData(trainImages, trainLabels, options.TrainLimit);
             test = ToLabeledData(testImages, testLabels, options.TestLimit);
-            return new Dataset(train, test, ClassNames);
+            return new Dataset(train, test, ClassNames) { Augmentation = options.CreateAugmentation() };
         }
         catch
         {

@@ -244,6 +244,37 @@ public sealed class MnistDatasetTests
     }
 
     [TestMethod]
+    public void AugmentationIsOffByDefaultAndFollowsTheOptions()
+    {
+        WriteSet();
+        Assert.IsFalse(new FashionMnistOptions().Augment);
+        Assert.IsFalse(new MnistOptions().Augment);
+        Assert.AreEqual(4, new FashionMnistOptions().CropPadding);
+        // Clothes look the same mirrored; digits do not.
+        Assert.IsTrue(new FashionMnistOptions().HorizontalFlip);
+        Assert.IsFalse(new MnistOptions().HorizontalFlip);
+        Assert.IsFalse(IsValid(new FashionMnistOptions { CropPadding = 17 }));
+
+        using var plain = OpenFashion();
+        using var augmented = new FashionMnistDatasetPlugin().Open(
+            new FashionMnistOptions { Path = dir.Path, Augment = true, CropPadding = 2 }, new DatasetContext("/", 0));
+        using var digits = new MnistDatasetPlugin().Open(new MnistOptions { Path = dir.Path, Augment = true }, new DatasetContext("/", 0));
+
+        Assert.IsNull(plain.Augmentation);
+        var fashion = Assert.IsInstanceOfType<CropFlipAugmentation>(augmented.Augmentation);
+        Assert.AreEqual(2, fashion.Padding);
+        Assert.IsTrue(fashion.Flip);
+        var mnist = Assert.IsInstanceOfType<CropFlipAugmentation>(digits.Augmentation);
+        Assert.AreEqual(4, mnist.Padding);
+        Assert.IsFalse(mnist.Flip);
+        // It applies to batches of the dataset's own samples.
+        using var batch = augmented.Train.Inputs[..2];
+        using var generator = new Generator(1, CPU);
+        using var output = fashion.Apply(batch, generator);
+        CollectionAssert.AreEqual(batch.shape, output.shape);
+    }
+
+    [TestMethod]
     public void PluginsAreExportedUnderTheirNames()
     {
         Assert.AreEqual("fashion-mnist", typeof(FashionMnistDatasetPlugin).GetCustomAttribute<WinnowPluginAttribute>()!.Name);
