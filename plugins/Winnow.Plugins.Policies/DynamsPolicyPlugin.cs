@@ -65,13 +65,16 @@ public sealed class DynamsPolicyPlugin : IPolicyPlugin
         return points;
     }
 
-    private sealed class DynamsPolicy : ISelectionPolicy
+    private sealed class DynamsPolicy : ISelectionPolicy, IRestorable
     {
+        private const string Name = "dynams";
+        private const int StateVersion = 1;
         private readonly DynamsOptions _o;
         private readonly int _n;
         private readonly int _k;
         private readonly Phases _phases;
         private readonly HashSet<int> _selectionEpochs;
+        // The state a checkpoint saves: the selection of the last selection point.
         private int[]? _selection;
 
         public DynamsPolicy(DynamsOptions o, PolicyContext run)
@@ -91,15 +94,19 @@ public sealed class DynamsPolicyPlugin : IPolicyPlugin
 
         public EpochPlan Plan(EpochContext context)
         {
-            PolicyArguments.CheckBoard("dynams", context, _n);
+            PolicyArguments.CheckBoard(Name, context, _n);
             if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
-            // A resumed run has no selection yet: it selects at the first pruned epoch it plans.
-            if (_selection is null || _selectionEpochs.Contains(context.Epoch))
+            if (_selectionEpochs.Contains(context.Epoch))
             {
                 context.Refresh(null, throughProxy: _o.Proxy == DynamsProxy.Psp);
                 _selection = Selection.Smallest(context.Scores.Latest, _k, context.Random);
             }
-            return new EpochPlan((int[])_selection.Clone());
+            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
         }
+
+        /// <summary>Version, name, N; the selection (K indices, or none before the first selection point).</summary>
+        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, _n, _selection);
+
+        public void Restore(BinaryReader reader) => _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, _n, _k);
     }
 }

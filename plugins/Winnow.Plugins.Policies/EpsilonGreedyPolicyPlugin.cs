@@ -31,11 +31,14 @@ public sealed class EpsilonGreedyPolicyPlugin : IPolicyPlugin
     public static int ExploitCount(double epsilon, int keepCount) =>
         (int)Math.Round((1m - (decimal)epsilon) * keepCount, MidpointRounding.AwayFromZero);
 
-    private sealed class EpsilonGreedyPolicy(EpsilonGreedyOptions o, PolicyContext run) : ISelectionPolicy
+    private sealed class EpsilonGreedyPolicy(EpsilonGreedyOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
     {
+        private const string Name = "epsilon-greedy";
+        private const int StateVersion = 1;
         private readonly int _n = run.SampleCount;
         private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
         private readonly Phases _phases = new(o, run);
+        // The state a checkpoint saves: the selection reused until the next selection epoch.
         private int[]? _selection;
 
         public PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
@@ -44,12 +47,17 @@ public sealed class EpsilonGreedyPolicyPlugin : IPolicyPlugin
 
         public EpochPlan Plan(EpochContext context)
         {
-            PolicyArguments.CheckBoard("epsilon-greedy", context, _n);
+            PolicyArguments.CheckBoard(Name, context, _n);
             if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
-            if (_selection is null || (context.Epoch - o.Warmup) % o.Interval == 0)
+            if ((context.Epoch - o.Warmup) % o.Interval == 0)
                 _selection = Select(context.Scores, context.Random);
-            return new EpochPlan((int[])_selection.Clone());
+            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
         }
+
+        /// <summary>Version, name, N; the selection (K indices, or none before epoch Warmup).</summary>
+        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, _n, _selection);
+
+        public void Restore(BinaryReader reader) => _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, _n, _k);
 
         private int[] Select(IScoreView scores, Random random)
         {

@@ -61,6 +61,13 @@ internal static class PolicyArguments
         if (context.Scores.Count != sampleCount)
             throw new InvalidOperationException($"{policy} was created for {sampleCount} samples but the score board has {context.Scores.Count}");
     }
+
+    /// <summary>The selection a pruned epoch between selection points reuses.</summary>
+    /// <exception cref="InvalidOperationException">There is none: the policy never planned its last selection point, which
+    /// happens only when a run resumed from a checkpoint did not restore the policy's state.</exception>
+    public static int[] Reused(string policy, int[]? selection, int epoch) =>
+        selection ?? throw new InvalidOperationException(
+            $"{policy} has no selection to reuse at epoch {epoch}: it selects only at its selection epochs, so a run resumed from a checkpoint must restore the policy's state (IRestorable.Restore) before it plans");
 }
 
 /// <summary>Which epochs of a run are full-data epochs: the first <c>warmup</c> and the last <c>anneal</c>.</summary>

@@ -24,13 +24,15 @@ public sealed class RandomDynamicPolicyPlugin : IPolicyPlugin
     /// <inheritdoc cref="Selection.KeepCount"/>
     public static int KeepCount(double keepFraction, int sampleCount) => Selection.KeepCount(keepFraction, sampleCount);
 
-    private sealed class RandomDynamicPolicy(RandomDynamicOptions o, PolicyContext run) : ISelectionPolicy
+    private sealed class RandomDynamicPolicy(RandomDynamicOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
     {
+        private const string Name = "random-dynamic";
+        private const int StateVersion = 1;
         private readonly int _n = run.SampleCount;
         private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
         private readonly Phases _phases = new(o, run);
+        // The state a checkpoint saves: the current selection, and with Cover the permutation being walked and the next position in it.
         private int[]? _selection;
-        // Cover: the permutation being walked and the next position in it.
         private int[]? _permutation;
         private int _cursor;
 
@@ -38,12 +40,37 @@ public sealed class RandomDynamicPolicyPlugin : IPolicyPlugin
 
         public EpochPlan Plan(EpochContext context)
         {
-            PolicyArguments.CheckBoard("random-dynamic", context, _n);
+            PolicyArguments.CheckBoard(Name, context, _n);
             if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
-            // Without cover and with Interval 1 the plan depends only on this epoch's generator, so a resumed run draws as an uninterrupted one.
-            if (_selection is null || (context.Epoch - o.Warmup) % o.Interval == 0)
+            if ((context.Epoch - o.Warmup) % o.Interval == 0)
                 _selection = o.Cover ? Walk(context.Random) : Selection.Uniform(_n, _k, context.Random);
-            return new EpochPlan((int[])_selection.Clone());
+            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
+        }
+
+        /// <summary>Version, name, N; the selection (K indices or none); the permutation (N indices or none); the cursor.</summary>
+        public void Save(BinaryWriter writer)
+        {
+            PolicyState.WriteHeader(writer, StateVersion, Name, _n);
+            PolicyState.WriteIndices(writer, _selection);
+            PolicyState.WriteIndices(writer, _permutation);
+            writer.Write(_cursor);
+        }
+
+        public void Restore(BinaryReader reader)
+        {
+            (_selection, _permutation, _cursor) = PolicyState.Read(reader, StateVersion, Name, _n, r =>
+            {
+                var selection = PolicyState.ReadSelection(r, Name, _n, _k);
+                var permutation = PolicyState.ReadPermutation(r, Name, _n);
+                var cursor = r.ReadInt32();
+                if (permutation is not null && !o.Cover)
+                    throw new InvalidDataException($"{Name}: the saved state walks a permutation (Cover), but this run has Cover off");
+                if (permutation is null && o.Cover && selection is not null)
+                    throw new InvalidDataException($"{Name}: the saved state has a selection but no permutation (saved with Cover off), but this run has Cover on");
+                if (cursor < 0 || cursor > (permutation is null ? 0 : _n))
+                    throw new InvalidDataException($"{Name}: the saved cursor {cursor} is outside the permutation of {(permutation is null ? 0 : _n)} samples");
+                return (selection, permutation, cursor);
+            });
         }
 
         // The next K samples of the permutation; when it runs out, a fresh one continues, skipping samples this selection already has.

@@ -16,20 +16,30 @@ public sealed class StaticRandomPolicyPlugin : IPolicyPlugin
         return new StaticRandomPolicy(o, context);
     }
 
-    private sealed class StaticRandomPolicy(StaticRandomOptions o, PolicyContext run) : ISelectionPolicy
+    private sealed class StaticRandomPolicy(StaticRandomOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
     {
+        private const string Name = "static-random";
+        private const int StateVersion = 1;
         private readonly Phases _phases = new(o, run);
+        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
+        // The state a checkpoint saves: the draw, once made.
         private int[]? _selection;
 
         public double NominalKeepFraction => o.KeepFraction;
 
         public EpochPlan Plan(EpochContext context)
         {
-            PolicyArguments.CheckBoard("static-random", context, run.SampleCount);
+            PolicyArguments.CheckBoard(Name, context, run.SampleCount);
             if (_phases.IsFullData(context.Epoch)) return Selection.Full(run.SampleCount);
-            // Drawn from the generator of the first pruned epoch this policy plans: epoch Warmup in an uninterrupted run.
-            _selection ??= Selection.Uniform(run.SampleCount, Selection.KeepCount(o.KeepFraction, run.SampleCount), context.Random);
-            return new EpochPlan((int[])_selection.Clone());
+            // Drawn from the generator of epoch Warmup, the first pruned epoch.
+            if (context.Epoch == o.Warmup) _selection = Selection.Uniform(run.SampleCount, _k, context.Random);
+            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
         }
+
+        /// <summary>Version, name, N; the selection (K indices, or none before epoch Warmup).</summary>
+        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, run.SampleCount, _selection);
+
+        public void Restore(BinaryReader reader) =>
+            _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, run.SampleCount, _k);
     }
 }

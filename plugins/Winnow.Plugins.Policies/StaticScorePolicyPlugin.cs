@@ -31,9 +31,13 @@ public sealed class StaticScorePolicyPlugin : IPolicyPlugin
         return new StaticScorePolicy(o, context);
     }
 
-    private sealed class StaticScorePolicy(StaticScoreOptions o, PolicyContext run) : ISelectionPolicy
+    private sealed class StaticScorePolicy(StaticScoreOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
     {
+        private const string Name = "static-score";
+        private const int StateVersion = 1;
         private readonly Phases _phases = new(o, run);
+        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
+        // The state a checkpoint saves: the K hardest of the scoring pass, once made.
         private int[]? _selection;
 
         public PolicyNeeds Needs { get; } = new(Scorer: o.Scorer);
@@ -42,19 +46,25 @@ public sealed class StaticScorePolicyPlugin : IPolicyPlugin
 
         public EpochPlan Plan(EpochContext context)
         {
-            PolicyArguments.CheckBoard("static-score", context, run.SampleCount);
-            if (_phases.IsFullData(context.Epoch) || context.Epoch < o.Warmup + o.ScoringEpochs) return Selection.Full(run.SampleCount);
-            if (_selection is null)
+            PolicyArguments.CheckBoard(Name, context, run.SampleCount);
+            var scoringEpoch = o.Warmup + o.ScoringEpochs;
+            if (_phases.IsFullData(context.Epoch) || context.Epoch < scoringEpoch) return Selection.Full(run.SampleCount);
+            if (context.Epoch == scoringEpoch)
             {
                 // Fresh values for all N from the current model; the engine accounts the pass as scoring time.
                 context.Refresh();
-                var k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
                 var scores = context.Scores;
                 _selection = scores.HigherIsHarder
-                    ? Selection.Largest(scores.Latest, k, context.Random)
-                    : Selection.Smallest(scores.Latest, k, context.Random);
+                    ? Selection.Largest(scores.Latest, _k, context.Random)
+                    : Selection.Smallest(scores.Latest, _k, context.Random);
             }
-            return new EpochPlan((int[])_selection.Clone());
+            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
         }
+
+        /// <summary>Version, name, N; the selection (K indices, or none before the scoring pass).</summary>
+        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, run.SampleCount, _selection);
+
+        public void Restore(BinaryReader reader) =>
+            _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, run.SampleCount, _k);
     }
 }

@@ -27,10 +27,14 @@ public sealed class UcbPolicyPlugin : IPolicyPlugin
         return new UcbPolicy(o, context);
     }
 
-    private sealed class UcbPolicy(UcbOptions o, PolicyContext run) : ISelectionPolicy
+    private sealed class UcbPolicy(UcbOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
     {
+        private const string Name = "ucb";
+        private const int StateVersion = 1;
         private readonly int _n = run.SampleCount;
+        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
         private readonly Phases _phases = new(o, run);
+        // The state a checkpoint saves: the selection reused until the next selection epoch.
         private int[]? _selection;
 
         public PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
@@ -39,9 +43,9 @@ public sealed class UcbPolicyPlugin : IPolicyPlugin
 
         public EpochPlan Plan(EpochContext context)
         {
-            PolicyArguments.CheckBoard("ucb", context, _n);
+            PolicyArguments.CheckBoard(Name, context, _n);
             if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
-            if (_selection is null || (context.Epoch - o.Warmup) % o.Interval == 0)
+            if ((context.Epoch - o.Warmup) % o.Interval == 0)
             {
                 var scores = context.Scores;
                 var mean = scores.Mean;
@@ -50,9 +54,14 @@ public sealed class UcbPolicyPlugin : IPolicyPlugin
                 var score = new float[_n];
                 for (var i = 0; i < _n; i++)
                     score[i] = seen[i] == 0 ? float.PositiveInfinity : (float)(mean[i] + o.C * Math.Sqrt(Math.Max(0f, variance[i])));
-                _selection = Selection.Largest(score, Selection.KeepCount(o.KeepFraction, _n), context.Random);
+                _selection = Selection.Largest(score, _k, context.Random);
             }
-            return new EpochPlan((int[])_selection.Clone());
+            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
         }
+
+        /// <summary>Version, name, N; the selection (K indices, or none before epoch Warmup).</summary>
+        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, _n, _selection);
+
+        public void Restore(BinaryReader reader) => _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, _n, _k);
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,8 +23,9 @@ public sealed class ForgettingScorerPlugin : IScorerPlugin
 /// (training and refresh batches alike); the history lives in three flat arrays of one slot per training sample.</summary>
 /// <remarks>A sample that has never been predicted correctly ranks highest (Toneva et al. count its forgetting events as infinite):
 /// it scores <see cref="NeverLearned"/>, a finite value, because the engine keeps moving averages of the values and
-/// <c>∞ − ∞</c> is NaN. Its first observation can forget nothing, as there is no earlier prediction.</remarks>
-public sealed class ForgettingScorer : IScorer
+/// <c>∞ − ∞</c> is NaN. Its first observation can forget nothing, as there is no earlier prediction.
+/// The history is the scorer's own state: <see cref="Save"/> and <see cref="Restore"/> carry it across a checkpoint.</remarks>
+public sealed class ForgettingScorer : IScorer, IRestorable
 {
     /// <summary>The value of a sample never yet predicted correctly: finite, and far above any possible count of transitions.</summary>
     public const float NeverLearned = 1e9f;
@@ -88,15 +90,120 @@ public sealed class ForgettingScorer : IScorer
         ArgumentNullException.ThrowIfNull(history.LastCorrect);
         ArgumentNullException.ThrowIfNull(history.EverCorrect);
         ArgumentNullException.ThrowIfNull(history.Forgotten);
+        if (Problem(history) is { } problem) throw new ArgumentException(problem, nameof(history));
+        Replace(history);
+    }
+
+    private const int StateVersion = 1;
+    private const string StateName = "forgetting";
+
+    /// <summary>Writes the history for a checkpoint, as little-endian int32s and bytes: the format version, the name
+    /// <c>forgetting</c> (byte length, then UTF-8), N, then <c>LastCorrect</c> and <c>EverCorrect</c> (each its length, then one byte
+    /// 0 or 1 per sample) and <c>Forgotten</c> (its length, then one int32 per sample).</summary>
+    public void Save(BinaryWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.Write(StateVersion);
+        var name = Encoding.UTF8.GetBytes(StateName);
+        writer.Write(name.Length);
+        writer.Write(name);
+        writer.Write(SampleCount);
+        WriteFlags(writer, _lastCorrect);
+        WriteFlags(writer, _everCorrect);
+        writer.Write(_forgotten.Length);
+        foreach (var f in _forgotten) writer.Write(f);
+    }
+
+    /// <summary>Reads back what <see cref="Save"/> wrote, exactly that much, and replaces the history with it.</summary>
+    /// <exception cref="InvalidDataException">Another format version, another scorer's state, another N, a truncated stream,
+    /// or a history that contradicts itself; the history is then left as it was.</exception>
+    public void Restore(BinaryReader reader)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ForgettingHistory history;
+        try
+        {
+            var version = reader.ReadInt32();
+            if (version != StateVersion)
+                throw new InvalidDataException($"forgetting scorer: the saved state has format version {version}; this build reads version {StateVersion}");
+            var nameLength = reader.ReadInt32();
+            if (nameLength is < 0 or > 64)
+                throw new InvalidDataException($"forgetting scorer: the saved state is not a scorer state (a name of {nameLength} bytes)");
+            var name = Encoding.UTF8.GetString(ReadExactly(reader, nameLength));
+            if (name != StateName)
+                throw new InvalidDataException($"forgetting scorer: the saved state is of scorer '{name}', not '{StateName}'");
+            var count = reader.ReadInt32();
+            if (count != SampleCount)
+                throw new InvalidDataException($"forgetting scorer: the saved history is for {count} samples; this run has {SampleCount}");
+            var lastCorrect = ReadFlags(reader, nameof(ForgettingHistory.LastCorrect));
+            var everCorrect = ReadFlags(reader, nameof(ForgettingHistory.EverCorrect));
+            ReadLength(reader, nameof(ForgettingHistory.Forgotten));
+            var forgotten = new int[SampleCount];
+            for (var i = 0; i < forgotten.Length; i++) forgotten[i] = reader.ReadInt32();
+            history = new ForgettingHistory(lastCorrect, everCorrect, forgotten);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("forgetting scorer: the saved state ends early (truncated)", e);
+        }
+        if (Problem(history) is { } problem) throw new InvalidDataException(problem);
+        Replace(history);
+    }
+
+    private static void WriteFlags(BinaryWriter writer, bool[] flags)
+    {
+        writer.Write(flags.Length);
+        foreach (var f in flags) writer.Write((byte)(f ? 1 : 0));
+    }
+
+    private bool[] ReadFlags(BinaryReader reader, string what)
+    {
+        ReadLength(reader, what);
+        var bytes = ReadExactly(reader, SampleCount);
+        var flags = new bool[SampleCount];
+        for (var i = 0; i < flags.Length; i++)
+        {
+            flags[i] = bytes[i] switch
+            {
+                0 => false,
+                1 => true,
+                var b => throw new InvalidDataException($"forgetting scorer: the saved {what} of sample {i} is {b}, neither 0 nor 1"),
+            };
+        }
+        return flags;
+    }
+
+    private void ReadLength(BinaryReader reader, string what)
+    {
+        var length = reader.ReadInt32();
+        if (length != SampleCount)
+            throw new InvalidDataException($"forgetting scorer: the saved {what} has {length} entries; this run has {SampleCount} samples");
+    }
+
+    private static byte[] ReadExactly(BinaryReader reader, int count)
+    {
+        var bytes = reader.ReadBytes(count);
+        if (bytes.Length != count) throw new EndOfStreamException();
+        return bytes;
+    }
+
+    // Why a history cannot be this scorer's (another size, or entries that contradict each other), or null when it can.
+    private string? Problem(ForgettingHistory history)
+    {
         if (history.LastCorrect.Length != SampleCount || history.EverCorrect.Length != SampleCount || history.Forgotten.Length != SampleCount)
-            throw new ArgumentException($"forgetting history has {history.LastCorrect.Length}, {history.EverCorrect.Length} and {history.Forgotten.Length} entries; the run has {SampleCount} samples", nameof(history));
+            return $"forgetting history has {history.LastCorrect.Length}, {history.EverCorrect.Length} and {history.Forgotten.Length} entries; the run has {SampleCount} samples";
         for (var i = 0; i < SampleCount; i++)
         {
             if (history.Forgotten[i] < 0)
-                throw new ArgumentException($"forgetting history: sample {i} has a negative count {history.Forgotten[i]}", nameof(history));
+                return $"forgetting history: sample {i} has a negative count {history.Forgotten[i]}";
             if (!history.EverCorrect[i] && (history.LastCorrect[i] || history.Forgotten[i] > 0))
-                throw new ArgumentException($"forgetting history: sample {i} was never correct but is marked correct or forgotten", nameof(history));
+                return $"forgetting history: sample {i} was never correct but is marked correct or forgotten";
         }
+        return null;
+    }
+
+    private void Replace(ForgettingHistory history)
+    {
         history.LastCorrect.CopyTo(_lastCorrect, 0);
         history.EverCorrect.CopyTo(_everCorrect, 0);
         history.Forgotten.CopyTo(_forgotten, 0);
