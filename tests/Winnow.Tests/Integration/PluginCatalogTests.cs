@@ -13,8 +13,8 @@ public sealed class PluginCatalogTests
 
         Assert.IsEmpty(catalog.Problems, string.Join("\n", catalog.Problems));
         string[] Names(PluginKind kind) => catalog.Entries.Where(e => e.Kind == kind).Select(e => e.Name).Order().ToArray();
-        CollectionAssert.AreEqual(new[] { "cnn", "mlp" }, Names(PluginKind.Model));
-        CollectionAssert.AreEqual(new[] { "fashion-mnist", "mnist", "synthetic" }, Names(PluginKind.Dataset));
+        CollectionAssert.AreEqual(new[] { "cnn", "mlp", "resnet18" }, Names(PluginKind.Model));
+        CollectionAssert.AreEqual(new[] { "cifar10", "cifar100", "fashion-mnist", "mnist", "synthetic" }, Names(PluginKind.Dataset));
         CollectionAssert.AreEqual(new[] { "el2n", "entropy", "forgetting", "grand", "loss", "margin" }, Names(PluginKind.Scorer));
         CollectionAssert.AreEqual(new[] { "dynams", "epsilon-greedy", "full", "infobatch", "random-dynamic", "static-random", "static-score", "ucb" }, Names(PluginKind.Policy));
         Assert.IsTrue(catalog.Entries.All(e => e.IsCompatible && e.Description.Length > 10));
