@@ -65,48 +65,19 @@ public sealed class DynamsPolicyPlugin : IPolicyPlugin
         return points;
     }
 
-    private sealed class DynamsPolicy : ISelectionPolicy, IRestorable
+    private sealed class DynamsPolicy(DynamsOptions o, PolicyContext run) : SelectingPolicy("dynams", o, run)
     {
-        private const string Name = "dynams";
-        private const int StateVersion = 1;
-        private readonly DynamsOptions _o;
-        private readonly int _n;
-        private readonly int _k;
-        private readonly Phases _phases;
-        private readonly HashSet<int> _selectionEpochs;
-        // The state a checkpoint saves: the selection of the last selection point.
-        private int[]? _selection;
+        private readonly HashSet<int> _selectionEpochs = [.. SelectionEpochs(o.Warmup, o.Q0, o.Gamma, run.Epochs - o.Anneal)];
 
-        public DynamsPolicy(DynamsOptions o, PolicyContext run)
+        public override PolicyNeeds Needs { get; } = new(Scorer: "margin",
+            Proxy: o.Proxy == DynamsProxy.Psp ? new ProxyNeeds(o.ProxyWidth, o.ProxyLossWeight) : null);
+
+        protected override bool SelectsAt(int epoch) => _selectionEpochs.Contains(epoch);
+
+        protected override int[] Select(EpochContext context)
         {
-            _o = o;
-            _n = run.SampleCount;
-            _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
-            _phases = new Phases(o, run);
-            _selectionEpochs = [.. SelectionEpochs(o.Warmup, o.Q0, o.Gamma, run.Epochs - o.Anneal)];
-            Needs = new PolicyNeeds(Scorer: "margin",
-                Proxy: o.Proxy == DynamsProxy.Psp ? new ProxyNeeds(o.ProxyWidth, o.ProxyLossWeight) : null);
+            context.Refresh(null, throughProxy: o.Proxy == DynamsProxy.Psp);
+            return Selection.Smallest(context.Scores.Latest, K, context.Random);
         }
-
-        public PolicyNeeds Needs { get; }
-
-        public double NominalKeepFraction => _o.KeepFraction;
-
-        public EpochPlan Plan(EpochContext context)
-        {
-            PolicyArguments.CheckBoard(Name, context, _n);
-            if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
-            if (_selectionEpochs.Contains(context.Epoch))
-            {
-                context.Refresh(null, throughProxy: _o.Proxy == DynamsProxy.Psp);
-                _selection = Selection.Smallest(context.Scores.Latest, _k, context.Random);
-            }
-            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
-        }
-
-        /// <summary>Version, name, N; the selection (K indices, or none before the first selection point).</summary>
-        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, _n, _selection);
-
-        public void Restore(BinaryReader reader) => _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, _n, _k);
     }
 }

@@ -31,51 +31,30 @@ public sealed class EpsilonGreedyPolicyPlugin : IPolicyPlugin
     public static int ExploitCount(double epsilon, int keepCount) =>
         (int)Math.Round((1m - (decimal)epsilon) * keepCount, MidpointRounding.AwayFromZero);
 
-    private sealed class EpsilonGreedyPolicy(EpsilonGreedyOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
+    private sealed class EpsilonGreedyPolicy(EpsilonGreedyOptions o, PolicyContext run) : SelectingPolicy("epsilon-greedy", o, run)
     {
-        private const string Name = "epsilon-greedy";
-        private const int StateVersion = 1;
-        private readonly int _n = run.SampleCount;
-        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
-        private readonly Phases _phases = new(o, run);
-        // The state a checkpoint saves: the selection reused until the next selection epoch.
-        private int[]? _selection;
+        public override PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
 
-        public PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
+        protected override bool SelectsAt(int epoch) => (epoch - o.Warmup) % o.Interval == 0;
 
-        public double NominalKeepFraction => o.KeepFraction;
-
-        public EpochPlan Plan(EpochContext context)
+        protected override int[] Select(EpochContext context)
         {
-            PolicyArguments.CheckBoard(Name, context, _n);
-            if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
-            if ((context.Epoch - o.Warmup) % o.Interval == 0)
-                _selection = Select(context.Scores, context.Random);
-            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
-        }
-
-        /// <summary>Version, name, N; the selection (K indices, or none before epoch Warmup).</summary>
-        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, _n, _selection);
-
-        public void Restore(BinaryReader reader) => _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, _n, _k);
-
-        private int[] Select(IScoreView scores, Random random)
-        {
+            var (scores, random) = (context.Scores, context.Random);
             var mean = scores.Mean;
             var seen = scores.TimesObserved;
-            var score = new float[_n];
-            for (var i = 0; i < _n; i++) score[i] = seen[i] == 0 ? float.PositiveInfinity : mean[i];
+            var score = new float[N];
+            for (var i = 0; i < N; i++) score[i] = seen[i] == 0 ? float.PositiveInfinity : mean[i];
 
-            var exploit = Selection.Largest(score, ExploitCount(o.Epsilon, _k), random);
-            var taken = new bool[_n];
+            var exploit = Selection.Largest(score, ExploitCount(o.Epsilon, K), random);
+            var taken = new bool[N];
             foreach (var s in exploit) taken[s] = true;
-            var rest = new int[_n - exploit.Length];
-            for (int i = 0, r = 0; i < _n; i++)
+            var rest = new int[N - exploit.Length];
+            for (int i = 0, r = 0; i < N; i++)
                 if (!taken[i]) rest[r++] = i;
-            var explore = _k - exploit.Length;
+            var explore = K - exploit.Length;
             Selection.DrawToFront(rest, explore, random);
 
-            return Selection.Ascending([.. exploit, .. rest.AsSpan(0, explore)], _n);
+            return Selection.Ascending([.. exploit, .. rest.AsSpan(0, explore)], N);
         }
     }
 }

@@ -24,51 +24,39 @@ public sealed class RandomDynamicPolicyPlugin : IPolicyPlugin
     /// <inheritdoc cref="Selection.KeepCount"/>
     public static int KeepCount(double keepFraction, int sampleCount) => Selection.KeepCount(keepFraction, sampleCount);
 
-    private sealed class RandomDynamicPolicy(RandomDynamicOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
+    private sealed class RandomDynamicPolicy(RandomDynamicOptions o, PolicyContext run) : SelectingPolicy("random-dynamic", o, run)
     {
-        private const string Name = "random-dynamic";
         private const int StateVersion = 1;
-        private readonly int _n = run.SampleCount;
-        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
-        private readonly Phases _phases = new(o, run);
-        // The state a checkpoint saves: the current selection, and with Cover the permutation being walked and the next position in it.
-        private int[]? _selection;
+        // Beside the selection, the state a checkpoint saves with Cover: the permutation being walked and the next position in it.
         private int[]? _permutation;
         private int _cursor;
 
-        public double NominalKeepFraction => o.KeepFraction;
+        protected override bool SelectsAt(int epoch) => (epoch - o.Warmup) % o.Interval == 0;
 
-        public EpochPlan Plan(EpochContext context)
-        {
-            PolicyArguments.CheckBoard(Name, context, _n);
-            if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
-            if ((context.Epoch - o.Warmup) % o.Interval == 0)
-                _selection = o.Cover ? Walk(context.Random) : Selection.Uniform(_n, _k, context.Random);
-            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
-        }
+        protected override int[] Select(EpochContext context) => o.Cover ? Walk(context.Random) : Selection.Uniform(N, K, context.Random);
 
         /// <summary>Version, name, N; the selection (K indices or none); the permutation (N indices or none); the cursor.</summary>
-        public void Save(BinaryWriter writer)
+        public override void Save(BinaryWriter writer)
         {
-            PolicyState.WriteHeader(writer, StateVersion, Name, _n);
-            PolicyState.WriteIndices(writer, _selection);
+            PolicyState.WriteHeader(writer, StateVersion, Name, N);
+            PolicyState.WriteIndices(writer, Current);
             PolicyState.WriteIndices(writer, _permutation);
             writer.Write(_cursor);
         }
 
-        public void Restore(BinaryReader reader)
+        public override void Restore(BinaryReader reader)
         {
-            (_selection, _permutation, _cursor) = PolicyState.Read(reader, StateVersion, Name, _n, r =>
+            (Current, _permutation, _cursor) = PolicyState.Read(reader, StateVersion, Name, N, r =>
             {
-                var selection = PolicyState.ReadSelection(r, Name, _n, _k);
-                var permutation = PolicyState.ReadPermutation(r, Name, _n);
+                var selection = PolicyState.ReadSelection(r, Name, N, K);
+                var permutation = PolicyState.ReadPermutation(r, Name, N);
                 var cursor = r.ReadInt32();
                 if (permutation is not null && !o.Cover)
                     throw new InvalidDataException($"{Name}: the saved state walks a permutation (Cover), but this run has Cover off");
                 if (permutation is null && o.Cover && selection is not null)
                     throw new InvalidDataException($"{Name}: the saved state has a selection but no permutation (saved with Cover off), but this run has Cover on");
-                if (cursor < 0 || cursor > (permutation is null ? 0 : _n))
-                    throw new InvalidDataException($"{Name}: the saved cursor {cursor} is outside the permutation of {(permutation is null ? 0 : _n)} samples");
+                if (cursor < 0 || cursor > (permutation is null ? 0 : N))
+                    throw new InvalidDataException($"{Name}: the saved cursor {cursor} is outside the permutation of {(permutation is null ? 0 : N)} samples");
                 return (selection, permutation, cursor);
             });
         }
@@ -76,15 +64,15 @@ public sealed class RandomDynamicPolicyPlugin : IPolicyPlugin
         // The next K samples of the permutation; when it runs out, a fresh one continues, skipping samples this selection already has.
         private int[] Walk(Random random)
         {
-            var chosen = new int[_k];
+            var chosen = new int[K];
             var taken = 0;
             bool[]? inThisSelection = null;
             if (_permutation is null) Reshuffle(random);
-            while (taken < _k)
+            while (taken < K)
             {
-                if (_cursor == _n)
+                if (_cursor == N)
                 {
-                    inThisSelection = new bool[_n];
+                    inThisSelection = new bool[N];
                     for (var i = 0; i < taken; i++) inThisSelection[chosen[i]] = true;
                     Reshuffle(random);
                 }
@@ -92,13 +80,13 @@ public sealed class RandomDynamicPolicyPlugin : IPolicyPlugin
                 if (inThisSelection is not null && inThisSelection[s]) continue;
                 chosen[taken++] = s;
             }
-            return Selection.Ascending(chosen, _n);
+            return Selection.Ascending(chosen, N);
         }
 
         private void Reshuffle(Random random)
         {
-            _permutation = Selection.Identity(_n);
-            Selection.DrawToFront(_permutation, _n, random);
+            _permutation = Selection.Identity(N);
+            Selection.DrawToFront(_permutation, N, random);
             _cursor = 0;
         }
     }

@@ -16,30 +16,11 @@ public sealed class StaticRandomPolicyPlugin : IPolicyPlugin
         return new StaticRandomPolicy(o, context);
     }
 
-    private sealed class StaticRandomPolicy(StaticRandomOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
+    // Drawn once, from the generator of epoch Warmup, the first pruned epoch.
+    private sealed class StaticRandomPolicy(StaticRandomOptions o, PolicyContext run) : SelectingPolicy("static-random", o, run)
     {
-        private const string Name = "static-random";
-        private const int StateVersion = 1;
-        private readonly Phases _phases = new(o, run);
-        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
-        // The state a checkpoint saves: the draw, once made.
-        private int[]? _selection;
+        protected override bool SelectsAt(int epoch) => epoch == o.Warmup;
 
-        public double NominalKeepFraction => o.KeepFraction;
-
-        public EpochPlan Plan(EpochContext context)
-        {
-            PolicyArguments.CheckBoard(Name, context, run.SampleCount);
-            if (_phases.IsFullData(context.Epoch)) return Selection.Full(run.SampleCount);
-            // Drawn from the generator of epoch Warmup, the first pruned epoch.
-            if (context.Epoch == o.Warmup) _selection = Selection.Uniform(run.SampleCount, _k, context.Random);
-            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
-        }
-
-        /// <summary>Version, name, N; the selection (K indices, or none before epoch Warmup).</summary>
-        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, run.SampleCount, _selection);
-
-        public void Restore(BinaryReader reader) =>
-            _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, run.SampleCount, _k);
+        protected override int[] Select(EpochContext context) => Selection.Uniform(N, K, context.Random);
     }
 }

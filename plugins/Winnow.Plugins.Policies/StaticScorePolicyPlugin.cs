@@ -31,40 +31,24 @@ public sealed class StaticScorePolicyPlugin : IPolicyPlugin
         return new StaticScorePolicy(o, context);
     }
 
-    private sealed class StaticScorePolicy(StaticScoreOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
+    private sealed class StaticScorePolicy(StaticScoreOptions o, PolicyContext run) : SelectingPolicy("static-score", o, run)
     {
-        private const string Name = "static-score";
-        private const int StateVersion = 1;
-        private readonly Phases _phases = new(o, run);
-        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
-        // The state a checkpoint saves: the K hardest of the scoring pass, once made.
-        private int[]? _selection;
+        private int ScoringEpoch => o.Warmup + o.ScoringEpochs;
 
-        public PolicyNeeds Needs { get; } = new(Scorer: o.Scorer);
+        public override PolicyNeeds Needs { get; } = new(Scorer: o.Scorer);
 
-        public double NominalKeepFraction => o.KeepFraction;
+        protected override bool IsFullData(int epoch) => base.IsFullData(epoch) || epoch < ScoringEpoch;
 
-        public EpochPlan Plan(EpochContext context)
+        protected override bool SelectsAt(int epoch) => epoch == ScoringEpoch;
+
+        protected override int[] Select(EpochContext context)
         {
-            PolicyArguments.CheckBoard(Name, context, run.SampleCount);
-            var scoringEpoch = o.Warmup + o.ScoringEpochs;
-            if (_phases.IsFullData(context.Epoch) || context.Epoch < scoringEpoch) return Selection.Full(run.SampleCount);
-            if (context.Epoch == scoringEpoch)
-            {
-                // Fresh values for all N from the current model; the engine accounts the pass as scoring time.
-                context.Refresh();
-                var scores = context.Scores;
-                _selection = scores.HigherIsHarder
-                    ? Selection.Largest(scores.Latest, _k, context.Random)
-                    : Selection.Smallest(scores.Latest, _k, context.Random);
-            }
-            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
+            // Fresh values for all N from the current model; the engine accounts the pass as scoring time.
+            context.Refresh();
+            var scores = context.Scores;
+            return scores.HigherIsHarder
+                ? Selection.Largest(scores.Latest, K, context.Random)
+                : Selection.Smallest(scores.Latest, K, context.Random);
         }
-
-        /// <summary>Version, name, N; the selection (K indices, or none before the scoring pass).</summary>
-        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, run.SampleCount, _selection);
-
-        public void Restore(BinaryReader reader) =>
-            _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, run.SampleCount, _k);
     }
 }

@@ -27,41 +27,22 @@ public sealed class UcbPolicyPlugin : IPolicyPlugin
         return new UcbPolicy(o, context);
     }
 
-    private sealed class UcbPolicy(UcbOptions o, PolicyContext run) : ISelectionPolicy, IRestorable
+    private sealed class UcbPolicy(UcbOptions o, PolicyContext run) : SelectingPolicy("ucb", o, run)
     {
-        private const string Name = "ucb";
-        private const int StateVersion = 1;
-        private readonly int _n = run.SampleCount;
-        private readonly int _k = Selection.KeepCount(o.KeepFraction, run.SampleCount);
-        private readonly Phases _phases = new(o, run);
-        // The state a checkpoint saves: the selection reused until the next selection epoch.
-        private int[]? _selection;
+        public override PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
 
-        public PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
+        protected override bool SelectsAt(int epoch) => (epoch - o.Warmup) % o.Interval == 0;
 
-        public double NominalKeepFraction => o.KeepFraction;
-
-        public EpochPlan Plan(EpochContext context)
+        protected override int[] Select(EpochContext context)
         {
-            PolicyArguments.CheckBoard(Name, context, _n);
-            if (_phases.IsFullData(context.Epoch)) return Selection.Full(_n);
-            if ((context.Epoch - o.Warmup) % o.Interval == 0)
-            {
-                var scores = context.Scores;
-                var mean = scores.Mean;
-                var variance = scores.Variance;
-                var seen = scores.TimesObserved;
-                var score = new float[_n];
-                for (var i = 0; i < _n; i++)
-                    score[i] = seen[i] == 0 ? float.PositiveInfinity : (float)(mean[i] + o.C * Math.Sqrt(Math.Max(0f, variance[i])));
-                _selection = Selection.Largest(score, _k, context.Random);
-            }
-            return new EpochPlan((int[])PolicyArguments.Reused(Name, _selection, context.Epoch).Clone());
+            var scores = context.Scores;
+            var mean = scores.Mean;
+            var variance = scores.Variance;
+            var seen = scores.TimesObserved;
+            var score = new float[N];
+            for (var i = 0; i < N; i++)
+                score[i] = seen[i] == 0 ? float.PositiveInfinity : (float)(mean[i] + o.C * Math.Sqrt(Math.Max(0f, variance[i])));
+            return Selection.Largest(score, K, context.Random);
         }
-
-        /// <summary>Version, name, N; the selection (K indices, or none before epoch Warmup).</summary>
-        public void Save(BinaryWriter writer) => PolicyState.SaveSelection(writer, StateVersion, Name, _n, _selection);
-
-        public void Restore(BinaryReader reader) => _selection = PolicyState.RestoreSelection(reader, StateVersion, Name, _n, _k);
     }
 }
