@@ -38,7 +38,7 @@ public sealed class CnnPlugin : IModelPlugin
 }
 
 /// <summary>The classic two-convolution network of the MNIST examples, sized from the sample shape.</summary>
-public sealed class Cnn : Classifier
+public sealed class Cnn : SlicedClassifier
 {
     // Field names become the keys of the saved state ("conv.conv1.weight", "fc.fc1.bias", "head.weight").
     private readonly Sequential conv;
@@ -50,9 +50,6 @@ public sealed class Cnn : Classifier
     // twice; the proxy reads their parameters on every call, so it follows them when the model moves to another device.
     private readonly (Conv2d Conv1, Conv2d Conv2, Linear Fc1) layers;
     private readonly double dropoutProbability;
-    // Registered by EnableProxy as "proxy_head"; null until then (RegisterComponents skips it).
-    private Linear? proxyHead;
-    private double? proxyWidth;
 
     public Cnn(CnnOptions options, ModelSpec spec) : base("cnn")
     {
@@ -94,32 +91,20 @@ public sealed class Cnn : Classifier
         return new ClassifierOutput(head.call(dropout.call(features)), features);
     }
 
-    /// <summary>Enables DynaMS's parameter-sharing proxy: conv1, conv2 and fc1 keep their first
+    /// <summary>DynaMS's parameter-sharing proxy: conv1, conv2 and fc1 keep their first
     /// <c>max(1, round(width · n))</c> output channels or units (halves away from zero), read through narrow views of this
-    /// model's own weights, and a new head <c>proxy_head</c> (fc1's kept units → classes) is registered. A second call with the
-    /// same width changes nothing; with another width it throws <see cref="InvalidOperationException"/>.</summary>
-    public override bool EnableProxy(double width)
-    {
-        if (!ParameterSharingProxy.MustBuild("cnn", proxyWidth, width)) return true;
-        var units = ParameterSharingProxy.SliceWidth(width, layers.Fc1.weight!.shape[0]);
-        var created = ParameterSharingProxy.CreateHead(units, head);
-        created.train(training);
-        register_module(ParameterSharingProxy.HeadName, created);
-        proxyHead = created;
-        proxyWidth = width;
-        return true;
-    }
+    /// model's own weights, and a new head <c>proxy_head</c> (fc1's kept units → classes) is registered.</summary>
+    protected override long ProxyFeatures(double width) => ParameterSharingProxy.SliceWidth(width, layers.Fc1.weight!.shape[0]);
+
+    protected override Linear Head => head;
 
     /// <summary>The proxy's forward pass: the blocks of <see cref="forward"/> on the sliced layers, features <c>[B, fc1']</c>,
     /// dropout (training mode only) and <c>proxy_head</c>.</summary>
     /// <remarks>conv1 reads every input channel (the data are not sliced). The flattening is channel-major, so the first
     /// <c>conv2'</c> channels of the pooled <c>[conv2', h, w]</c> map are the first <c>conv2' · h · w</c> columns of fc1's weight,
     /// which is the block fc1's slice reads.</remarks>
-    public override ClassifierOutput ForwardProxy(Tensor input)
+    protected override ClassifierOutput ForwardProxy(Tensor input, double width, Linear proxyHead)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (proxyHead is null || proxyWidth is not { } width) throw ParameterSharingProxy.NotEnabled("cnn");
-
         var channels1 = ParameterSharingProxy.SliceWidth(width, layers.Conv1.weight!.shape[0]);
         var channels2 = ParameterSharingProxy.SliceWidth(width, layers.Conv2.weight!.shape[0]);
         var units = ParameterSharingProxy.SliceWidth(width, layers.Fc1.weight!.shape[0]);

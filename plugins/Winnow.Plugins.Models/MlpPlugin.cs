@@ -34,7 +34,7 @@ public sealed class MlpPlugin : IModelPlugin
 }
 
 /// <summary>A fully connected classifier whose features are the last hidden activation.</summary>
-public sealed class Mlp : Classifier
+public sealed class Mlp : SlicedClassifier
 {
     // Field names become the keys of the saved state ("body.fc0.weight", "head.bias").
     private readonly Sequential body;
@@ -45,9 +45,6 @@ public sealed class Mlp : Classifier
     // the proxy reads their parameters on every call, so it follows them when the model moves to another device.
     private readonly Linear[] hidden;
     private readonly double dropoutProbability;
-    // Registered by EnableProxy as "proxy_head"; null until then (RegisterComponents skips it).
-    private Linear? proxyHead;
-    private double? proxyWidth;
 
     public Mlp(MlpOptions options, ModelSpec spec) : base("mlp")
     {
@@ -81,29 +78,17 @@ public sealed class Mlp : Classifier
         return new ClassifierOutput(head.call(dropout.call(features)), features);
     }
 
-    /// <summary>Enables DynaMS's parameter-sharing proxy: every hidden layer keeps its first
+    /// <summary>DynaMS's parameter-sharing proxy: every hidden layer keeps its first
     /// <c>max(1, round(width · HiddenUnits))</c> units (halves away from zero), read through narrow views of this model's own
-    /// weights, and a new head <c>proxy_head</c> (those units → classes) is registered. A second call with the same width
-    /// changes nothing; with another width it throws <see cref="InvalidOperationException"/>.</summary>
-    public override bool EnableProxy(double width)
-    {
-        if (!ParameterSharingProxy.MustBuild("mlp", proxyWidth, width)) return true;
-        var units = ParameterSharingProxy.SliceWidth(width, hidden[0].weight!.shape[0]);
-        var created = ParameterSharingProxy.CreateHead(units, head);
-        created.train(training);
-        register_module(ParameterSharingProxy.HeadName, created);
-        proxyHead = created;
-        proxyWidth = width;
-        return true;
-    }
+    /// weights, and a new head <c>proxy_head</c> (those units → classes) is registered.</summary>
+    protected override long ProxyFeatures(double width) => ParameterSharingProxy.SliceWidth(width, hidden[0].weight!.shape[0]);
+
+    protected override Linear Head => head;
 
     /// <summary>The proxy's forward pass: the same blocks as <see cref="forward"/> on the sliced layers (dropout as in the
     /// model, only in training mode), features <c>[B, units']</c> and logits from <c>proxy_head</c>.</summary>
-    public override ClassifierOutput ForwardProxy(Tensor input)
+    protected override ClassifierOutput ForwardProxy(Tensor input, double width, Linear proxyHead)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (proxyHead is null || proxyWidth is not { } width) throw ParameterSharingProxy.NotEnabled("mlp");
-
         var x = input.flatten(1);
         for (var i = 0; i < hidden.Length; i++)
         {

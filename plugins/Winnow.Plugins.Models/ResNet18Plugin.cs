@@ -34,7 +34,7 @@ public sealed class ResNet18Plugin : IModelPlugin
 /// side of 1 at 1 under stride 2. Initialisation as torchvision's: convolutions Kaiming normal (fan out, ReLU), batch norm
 /// weight 1 and bias 0, the head PyTorch's default; all drawn from TorchSharp's global generator.
 /// </remarks>
-public sealed class ResNet18 : Classifier
+public sealed class ResNet18 : SlicedClassifier
 {
     private static readonly int[] StageWidths = [1, 2, 4, 8];
     private static readonly int[] StageStrides = [1, 2, 2, 2];
@@ -53,9 +53,6 @@ public sealed class ResNet18 : Classifier
     // The same blocks as in layer1..layer4, in order, for the proxy. An array is no module, so RegisterComponents does not
     // register them twice.
     private readonly BasicBlock[] blocks;
-    // Registered by EnableProxy as "proxy_head"; null until then (RegisterComponents skips it).
-    private Linear? proxyHead;
-    private double? proxyWidth;
 
     public ResNet18(ResNet18Options options, ModelSpec spec) : base("resnet18")
     {
@@ -109,32 +106,21 @@ public sealed class ResNet18 : Classifier
         return new ClassifierOutput(head.call(features), features);
     }
 
-    /// <summary>Enables DynaMS's parameter-sharing proxy: every convolution and batch norm keeps its first
+    /// <summary>DynaMS's parameter-sharing proxy: every convolution and batch norm keeps its first
     /// <c>max(1, round(width · n))</c> channels (halves away from zero), read through narrow views of this model's own weights
     /// and batch-norm affine parameters, and a new head <c>proxy_head</c> (the kept <c>8w</c> channels → classes) is registered.
-    /// A second call with the same width changes nothing; with another width it throws <see cref="InvalidOperationException"/>.</summary>
-    public override bool EnableProxy(double width)
-    {
-        if (!ParameterSharingProxy.MustBuild("resnet18", proxyWidth, width)) return true;
-        var features = ParameterSharingProxy.SliceWidth(width, head.weight!.shape[1]);
-        var created = ParameterSharingProxy.CreateHead(features, head);
-        created.train(training);
-        register_module(ParameterSharingProxy.HeadName, created);
-        proxyHead = created;
-        proxyWidth = width;
-        return true;
-    }
+    ///</summary>
+    protected override long ProxyFeatures(double width) => ParameterSharingProxy.SliceWidth(width, head.weight!.shape[1]);
+
+    protected override Linear Head => head;
 
     /// <summary>The proxy's forward pass: the stem and every block on the sliced layers, features <c>[B, 8w']</c> from the
     /// global average pool, logits from <c>proxy_head</c>.</summary>
     /// <remarks>The stem reads every input channel (the data are not sliced). Batch norm, as
     /// <see cref="ParameterSharingProxy.BatchNorm"/>: in training mode the batch's statistics, leaving the model's running
     /// statistics untouched; in evaluation mode the shared layers' running statistics, sliced.</remarks>
-    public override ClassifierOutput ForwardProxy(Tensor input)
+    protected override ClassifierOutput ForwardProxy(Tensor input, double width, Linear proxyHead)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        if (proxyHead is null || proxyWidth is not { } width) throw ParameterSharingProxy.NotEnabled("resnet18");
-
         var stem = ParameterSharingProxy.SliceWidth(width, conv1.weight!.shape[0]);
         using var convolved = ParameterSharingProxy.Conv(input, conv1, stem, stride: 1, padding: 1);
         using var normalised = ParameterSharingProxy.BatchNorm(convolved, bn1, training);
