@@ -34,6 +34,12 @@ internal sealed class ConsoleProgress(TextWriter output) : IRunObserver
         else output.WriteLine(line);
     }
 
+    public void BatchSkipped(int epoch, int step, int steps, string reason)
+    {
+        if (_interactive) output.WriteLine();
+        output.WriteLine(string.Create(C, $"  epoch {epoch + 1}: step {step}/{steps} skipped: {reason} (Run:NonFiniteLoss=skip)"));
+    }
+
     public void EpochCompleted(EpochMetrics m, int epochs)
     {
         if (_interactive) output.Write("\r" + new string(' ', Math.Max(Console.WindowWidth - 1, 20)) + "\r");
@@ -53,6 +59,8 @@ internal sealed class ConsoleProgress(TextWriter output) : IRunObserver
             output.WriteLine(string.Create(C, $"  samples trained {s.SamplesTrained} of {(long)s.TrainSamples * s.EpochsCompleted}: keep fraction {keep:F3} effective, {s.NominalKeepFraction:F3} nominal"));
         var proxy = s.ProxyForwarded > 0 ? string.Create(C, $", {s.ProxyForwarded} through the proxy") : "";
         output.WriteLine(string.Create(C, $"  forwarded       {s.SamplesForwarded} through the model{proxy}"));
+        if (s.SkippedBatches > 0)
+            output.WriteLine(string.Create(C, $"  skipped         {s.SkippedBatches} batches ({s.SkippedSamples} samples) for a non-finite loss or gradient"));
         output.WriteLine(string.Create(C,
             $"  time            {s.WallSeconds:F1}s wall: train {s.TrainSeconds:F1}s, scoring {s.ScoringSeconds:F1}s, selecting {s.SelectingSeconds:F2}s, evaluating {s.EvaluatingSeconds:F1}s"));
         output.WriteLine($"  files           {folder.Path}/ (config.json, metrics.csv, selection.csv, selection-counts.csv, summary.json)");

@@ -118,8 +118,7 @@ internal sealed record CifarFormat(string DisplayName, string DefaultPath, strin
     public Dataset Open(ImageDatasetOptions options, int labelField, DatasetContext context)
     {
         var directory = Path.GetFullPath(options.Path, context.BaseDirectory);
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"{DisplayName} folder not found: {directory}. To get the data, {InstallHint}.");
+        DatasetFiles.CheckFolder(directory, DisplayName, InstallHint);
 
         var trainPaths = TrainFiles.Select(name => Find(directory, name)).ToArray();
         var testPath = Find(directory, TestFile);
@@ -150,6 +149,7 @@ internal sealed record CifarFormat(string DisplayName, string DefaultPath, strin
     {
         var path = Path.Combine(directory, name);
         if (File.Exists(path)) return path;
+        if (DatasetFiles.WhyNotAFile(path) is { } why) throw new InvalidDataException($"{why}; {DisplayName} needs it as a file");
         throw new FileNotFoundException($"{DisplayName} file missing: {path}. To get the data, {InstallHint}.", path);
     }
 

@@ -64,11 +64,15 @@ public static class IdxReader
         if (!isGzip) return ReadBody(file, path, rank, rawLength: file.Length);
 
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        return ReadBody(gzip, path, rank, rawLength: null);
+        return ReadBody(gzip, path, rank, rawLength: null, compressedLength: file.Length);
     }
 
+    /// <summary>The most data a gzip file of <paramref name="compressedLength"/> bytes can decompress to: deflate's best ratio is
+    /// 1032:1 (a 258-byte match in one bit), so anything more than that, with room for the headers, is a forged header.</summary>
+    private static UInt128 MaxDecompressed(long compressedLength) => (UInt128)Math.Max(compressedLength, 0) * 1032 + 4096;
+
     // rawLength: the file's length when it is not compressed; null for a gzip stream, whose length is unknown until decompressed.
-    private static (int[] Dims, byte[] Data) ReadBody(Stream stream, string path, int rank, long? rawLength)
+    private static (int[] Dims, byte[] Data) ReadBody(Stream stream, string path, int rank, long? rawLength, long compressedLength = 0)
     {
         var compressed = rawLength is null;
         var source = compressed ? "the decompressed data" : "the file";
@@ -120,6 +124,12 @@ public static class IdxReader
         else if (declared > (UInt128)MaxGzipDataBytes)
         {
             throw Bad(path, $"the header declares {shape} = {declared:N0} bytes of data, more than the {MaxGzipDataBytes:N0} this reader accepts from a gzip file; the header is corrupt or forged");
+        }
+        else if (declared + (UInt128)headerBytes > MaxDecompressed(compressedLength))
+        {
+            // Judged before anything is allocated: a small gzip file cannot hold what such a header promises.
+            throw Bad(path, $"truncated or forged: the header declares {shape} = {declared:N0} bytes of data, but a gzip file of {compressedLength:N0} bytes "
+                + $"decompresses to at most {MaxDecompressed(compressedLength):N0}");
         }
         if (declared > (UInt128)Array.MaxLength)
             throw Bad(path, $"the header declares {shape} = {declared:N0} bytes of data, more than one array can hold");

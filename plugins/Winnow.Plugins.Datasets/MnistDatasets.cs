@@ -74,8 +74,7 @@ internal sealed record MnistFormat(string DisplayName, string DefaultPath, strin
     public Dataset Open(MnistFormatOptions options, DatasetContext context)
     {
         var directory = System.IO.Path.GetFullPath(options.Path, context.BaseDirectory);
-        if (!Directory.Exists(directory))
-            throw new DirectoryNotFoundException($"{DisplayName} folder not found: {directory}. To get the data, {InstallHint}.");
+        DatasetFiles.CheckFolder(directory, DisplayName, InstallHint);
 
         // Find every file before reading any, so a missing one is reported at once rather than after a long read.
         var trainImagesPath = Find(directory, TrainImages);
@@ -114,6 +113,7 @@ internal sealed record MnistFormat(string DisplayName, string DefaultPath, strin
         if (File.Exists(raw)) return raw;
         var gz = raw + ".gz";
         if (File.Exists(gz)) return gz;
+        if ((DatasetFiles.WhyNotAFile(raw) ?? DatasetFiles.WhyNotAFile(gz)) is { } why) throw new InvalidDataException($"{why}; {DisplayName} needs it as a file");
         throw new FileNotFoundException($"{DisplayName} file missing in {directory}: tried {name} and {name}.gz. To get the data, {InstallHint}.", raw);
     }
 

@@ -35,12 +35,16 @@ public sealed class SyntheticOptions : IValidatableObject
     [Range(1, 512)]
     public int Width { get; set; } = 8;
 
+    /// <summary>The largest <see cref="Noise"/> and <see cref="Separation"/>: samples are float32, and far below its limit (3.4e38)
+    /// the losses of any model overflow; a larger value is a typo, not an experiment.</summary>
+    public const double MaxScale = 1e6;
+
     /// <summary>Standard deviation of the noise around a class mean, per element.</summary>
-    [Range(double.Epsilon, double.MaxValue)]
+    [Range(double.Epsilon, MaxScale)]
     public double Noise { get; set; } = 1.0;
 
     /// <summary>Standard deviation of the class means, per element: larger means easier to tell apart.</summary>
-    [Range(double.Epsilon, double.MaxValue)]
+    [Range(double.Epsilon, MaxScale)]
     public double Separation { get; set; } = 2.0;
 
     /// <inheritdoc/>

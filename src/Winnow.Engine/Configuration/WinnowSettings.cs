@@ -39,6 +39,17 @@ public enum ScheduleChoice
     OneCycle,
 }
 
+/// <summary>What a non-finite (NaN or infinite) training loss does.</summary>
+public enum NonFiniteLossChoice
+{
+    /// <summary>Stop the run with the epoch and step; the last finished epoch's checkpoint is kept, so <c>winnow resume</c> continues from it.</summary>
+    Stop,
+    /// <summary>Skip the batch: no optimizer step and no scores from it; counted in <c>metrics.csv</c> (<c>skipped_batches</c>,
+    /// <c>skipped_samples</c>) and <c>summary.json</c>. A batch whose loss is finite but whose gradients are not is skipped too.
+    /// An epoch in which every batch is skipped still stops the run.</summary>
+    Skip,
+}
+
 public enum DeviceChoice
 {
     /// <summary>CUDA when TorchSharp reports it, else the CPU.</summary>
@@ -95,6 +106,10 @@ public sealed class RunSettings
 
     /// <summary>Stop cleanly after this epoch (1-based) with a checkpoint, to be continued later by <c>winnow resume</c>; 0 runs to the end.</summary>
     [Range(0, 100_000)] public int StopAfterEpoch { get; set; }
+
+    /// <summary>A NaN or infinite training loss stops the run (default), or skips its batch. May be changed when resuming, so a
+    /// run that stopped on one can continue with <c>--Run:NonFiniteLoss=skip</c>.</summary>
+    public NonFiniteLossChoice NonFiniteLoss { get; set; } = NonFiniteLossChoice.Stop;
 
     public DeviceChoice Device { get; set; } = DeviceChoice.Auto;
 

@@ -19,12 +19,22 @@ public sealed class Checkpoint(string runFolder)
     private string Pointer => Path.Combine(runFolder, "checkpoint.json");
 
     /// <summary>The folder of the last committed checkpoint, or null when the run has none.</summary>
-    /// <exception cref="InvalidDataException">the pointer names a folder that is missing.</exception>
+    /// <exception cref="InvalidDataException">the pointer cannot be read or names a folder that is missing.</exception>
     public string? Latest()
     {
         if (!File.Exists(Pointer)) return null;
-        var pointer = JsonSerializer.Deserialize<PointerFile>(File.ReadAllText(Pointer), RunFolder.Json)
-            ?? throw new InvalidDataException($"{Pointer} is empty");
+        PointerFile pointer;
+        try
+        {
+            pointer = JsonSerializer.Deserialize<PointerFile>(File.ReadAllText(Pointer), RunFolder.Json)
+                ?? throw new InvalidDataException($"{Pointer} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{Pointer} is not readable ({e.Message}); it was changed by hand or the disk is damaged", e);
+        }
+        if (string.IsNullOrEmpty(pointer.Folder) || pointer.Folder.Contains('/') || pointer.Folder.Contains('\\') || pointer.Folder.StartsWith('.'))
+            throw new InvalidDataException($"{Pointer} names '{pointer.Folder}', which is not a checkpoint folder");
         var folder = Path.Combine(Root, pointer.Folder);
         if (!Directory.Exists(folder)) throw new InvalidDataException($"{Pointer} names {folder}, which does not exist");
         return folder;
@@ -37,8 +47,17 @@ public sealed class Checkpoint(string runFolder)
         var staging = Path.Combine(Root, name + ".partial");
         var final = Path.Combine(Root, name);
         if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
-        Directory.CreateDirectory(staging);
-        write(staging);
+        try
+        {
+            Directory.CreateDirectory(staging);
+            write(staging);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk: give back what the half-written checkpoint took; the committed one is untouched.
+            TryDelete(staging);
+            throw;
+        }
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(staging, final);
 
@@ -52,6 +71,32 @@ public sealed class Checkpoint(string runFolder)
 
         foreach (var old in Directory.GetDirectories(Root).Where(d => !string.Equals(d, final, StringComparison.Ordinal)))
             Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>The epoch (1-based) of the last committed checkpoint, or 0 when there is none or its pointer cannot be read.</summary>
+    public int LatestEpoch()
+    {
+        try
+        {
+            if (!File.Exists(Pointer)) return 0;
+            return JsonSerializer.Deserialize<PointerFile>(File.ReadAllText(Pointer), RunFolder.Json)?.Epoch ?? 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return 0;
+        }
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next commit, which clears any staging folder first.
+        }
     }
 
     /// <summary>Opens a file of a checkpoint folder for writing, flushed to disk when disposed.</summary>

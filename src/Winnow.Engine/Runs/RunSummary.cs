@@ -4,7 +4,7 @@ namespace Winnow.Engine.Runs;
 public sealed record RunSummary
 {
     public required string RunId { get; init; }
-    /// <summary><c>completed</c> or <c>failed</c>.</summary>
+    /// <summary><c>completed</c>, <c>stopped</c> (at <c>Run:StopAfterEpoch</c>) or <c>failed</c> (see <see cref="Error"/>).</summary>
     public required string Status { get; init; }
     public string? Error { get; init; }
     public required string Model { get; init; }
@@ -32,6 +32,10 @@ public sealed record RunSummary
     public required double NominalKeepFraction { get; init; }
     /// <summary>Samples back-propagated / (N × epochs completed): what the policy really saved.</summary>
     public double? EffectiveKeepFraction { get; init; }
+    /// <summary>Batches skipped for a non-finite loss or gradient over all completed epochs (<c>Run:NonFiniteLoss=skip</c>; 0 otherwise).</summary>
+    public long SkippedBatches { get; init; }
+    /// <summary>The samples in those batches.</summary>
+    public long SkippedSamples { get; init; }
     public required double TrainSeconds { get; init; }
     public required double ScoringSeconds { get; init; }
     public required double SelectingSeconds { get; init; }

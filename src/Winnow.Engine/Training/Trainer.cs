@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Winnow.Engine.Training;
 
 /// <summary>The training stopped on a numerical fault; the message names the epoch and step.</summary>
-public sealed class TrainingError(string message) : Exception(message);
+public sealed class TrainingError(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>The training loop: each epoch the policy plans (asking for refresh passes if it needs fresh scores), the engine
 /// trains on the plan in shuffled mini-batches (per-sample losses, weighted mean, SGD; plus the proxy's loss when DynaMS's
@@ -25,6 +25,7 @@ public sealed class Trainer : IDisposable
     private readonly Tensor _testX;
     private readonly Tensor _testY;
     private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
+    private readonly IReadOnlyList<TorchSharp.Modules.Parameter> _parameters;
     private long _forwarded;
     private long _proxyForwarded;
     private readonly Stopwatch _refreshing = new();
@@ -40,7 +41,8 @@ public sealed class Trainer : IDisposable
         _trainY = run.Data.Train.Labels.to(device);
         _testX = run.Data.Test.Inputs.to(device);
         _testY = run.Data.Test.Labels.to(device);
-        var parameters = run.Model.parameters();
+        var parameters = run.Model.parameters().ToList();
+        _parameters = parameters;
         _optimizer = settings.Optimizer == OptimizerChoice.AdamW
             ? optim.AdamW(parameters, settings.LearningRate, settings.Beta1, settings.Beta2, 1e-8, settings.WeightDecay, false, false)
             : optim.SGD(parameters, settings.LearningRate, settings.Momentum, 0, settings.WeightDecay, settings.Nesterov, false);
@@ -73,15 +75,21 @@ public sealed class Trainer : IDisposable
                 selecting.Stop();
 
                 observer.EpochStarted(epoch, _settings.Epochs, plan.Indices.Length, lr);
-                var (trainLoss, trainSeconds, stepScoringSeconds) = TrainEpoch(epoch, plan, observer, cancel);
+                var trained = TrainEpoch(epoch, plan, observer, cancel);
 
                 var evaluating = Stopwatch.StartNew();
                 var (testLoss, testAccuracy) = Evaluate();
                 evaluating.Stop();
+                // A finite training loss does not prove finite weights: one huge step can overflow them. The epoch is then lost,
+                // and its checkpoint is never written, so the run keeps the last good one.
+                if (!double.IsFinite(testLoss))
+                    throw new TrainingError($"the test loss became {Format(testLoss)} after training epoch {epoch + 1} (training loss {Format(trained.Loss)}): " +
+                                            "the model's weights or outputs are no longer finite; lower Run:LearningRate or check the data for extreme values");
 
                 var refreshSeconds = _refreshing.Elapsed.TotalSeconds;
-                var metrics = new EpochMetrics(epoch + 1, lr, plan.Indices.Length, _forwarded, _proxyForwarded, trainLoss, testLoss, testAccuracy,
-                    trainSeconds, stepScoringSeconds + refreshSeconds, selecting.Elapsed.TotalSeconds - refreshSeconds, evaluating.Elapsed.TotalSeconds);
+                var metrics = new EpochMetrics(epoch + 1, lr, plan.Indices.Length, _forwarded, _proxyForwarded, trained.Loss, testLoss, testAccuracy,
+                    trained.TrainSeconds, trained.ScoringSeconds + refreshSeconds, selecting.Elapsed.TotalSeconds - refreshSeconds, evaluating.Elapsed.TotalSeconds,
+                    trained.SkippedBatches, trained.SkippedSamples);
                 CompletedEpochs = epoch + 1;
                 observer.EpochCompleted(metrics, _settings.Epochs);
                 epochDone(metrics, plan);
@@ -221,7 +229,9 @@ public sealed class Trainer : IDisposable
         }
     }
 
-    private (double Loss, double TrainSeconds, double ScoringSeconds) TrainEpoch(int epoch, EpochPlan plan, IRunObserver observer, CancellationToken cancel)
+    private readonly record struct EpochTraining(double Loss, double TrainSeconds, double ScoringSeconds, int SkippedBatches, int SkippedSamples);
+
+    private EpochTraining TrainEpoch(int epoch, EpochPlan plan, IRunObserver observer, CancellationToken cancel)
     {
         var (order, weights) = Shuffle(plan, epoch);
         using var orderOnDevice = torch.tensor(order, device: _device);
@@ -235,6 +245,8 @@ public sealed class Trainer : IDisposable
         var batch = _settings.BatchSize;
         var steps = (order.Length + batch - 1) / batch;
         double lossSum = 0;
+        var skip = _settings.NonFiniteLoss == NonFiniteLossChoice.Skip;
+        int skippedBatches = 0, skippedSamples = 0;
         var scoring = new Stopwatch();
         var total = Stopwatch.StartNew();
         for (var step = 0; step < steps; step++)
@@ -261,17 +273,36 @@ public sealed class Trainer : IDisposable
                 var proxyLosses = nn.functional.cross_entropy(model.ForwardProxy(x).Logits, y, reduction: nn.Reduction.None, label_smoothing: _settings.LabelSmoothing);
                 loss = modelLoss + proxyWeight * WeightedMean(proxyLosses, w);
             }
-            _optimizer.zero_grad();
-            loss.backward();
-            _optimizer.step();
-
+            _forwarded += length;
+            // Judged before the backward pass, so a bad batch never reaches the weights, whichever way it is handled.
             var value = loss.item<float>();
-            if (!float.IsFinite(value))
-                throw new TrainingError($"the training loss became {value} in epoch {epoch + 1}, step {step + 1} of {steps}; " +
-                                        "lower Run:LearningRate or check the data for extreme values");
+            string? fault = float.IsFinite(value) ? null : $"the training loss became {Format(value)}";
+            if (fault is null)
+            {
+                _optimizer.zero_grad();
+                loss.backward();
+                // Only when skipping: a finite loss can still give an overflowing gradient, which one step would spread to every weight.
+                if (skip && !AllFinite(_parameters.Select(p => p.grad))) fault = $"the gradients became non-finite (training loss {Format(value)})";
+            }
+            if (fault is not null)
+            {
+                if (!skip)
+                    throw new TrainingError($"{fault} in epoch {epoch + 1}, step {step + 1} of {steps}; lower Run:LearningRate or check the data " +
+                                            "for extreme values (or set Run:NonFiniteLoss=skip to skip such batches)");
+                skippedBatches++;
+                skippedSamples += length;
+                observer.BatchSkipped(epoch, step + 1, steps, fault);
+                continue;
+            }
+            _optimizer.step();
+            // Skipping a batch helps against a bad batch, not against divergence: a step whose loss and gradients were finite but
+            // whose update overflowed the weights leaves nothing to skip to, and is said so at once rather than as NaNs later.
+            if (skip && !AllFinite(_parameters))
+                throw new TrainingError($"the weights became non-finite in epoch {epoch + 1}, step {step + 1} of {steps}, after a step whose loss " +
+                                        $"({Format(value)}) and gradients were finite: the training diverges, which skipping batches cannot mend; lower Run:LearningRate");
+
             var reported = _run.ProxyEnabled ? modelLoss.item<float>() : value;
             lossSum += (double)reported * length;
-            _forwarded += length;
 
             scoring.Start();
             Score(epoch, order.AsSpan(start, length), indices, output, y, losses);
@@ -279,8 +310,26 @@ public sealed class Trainer : IDisposable
             observer.StepCompleted(epoch, step + 1, steps, reported);
         }
         total.Stop();
-        return (lossSum / order.Length, total.Elapsed.TotalSeconds - scoring.Elapsed.TotalSeconds, scoring.Elapsed.TotalSeconds);
+        if (skippedBatches == steps)
+            throw new TrainingError($"every one of the {steps} batches of epoch {epoch + 1} had a non-finite loss or gradient and was skipped: " +
+                                    "the model or the data is broken beyond skipping; lower Run:LearningRate or check the data for extreme values");
+        var trainedSamples = order.Length - skippedSamples;
+        return new EpochTraining(lossSum / trainedSamples, total.Elapsed.TotalSeconds - scoring.Elapsed.TotalSeconds, scoring.Elapsed.TotalSeconds,
+            skippedBatches, skippedSamples);
     }
+
+    // One reduction over all the tensors, one synchronisation.
+    private static bool AllFinite(IEnumerable<Tensor?> tensors)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var _ = torch.no_grad();
+        var checks = tensors.Where(t => t is not null).Select(t => t!.isfinite().all()).ToList();
+        return checks.Count == 0 || torch.stack(checks).all().item<bool>();
+    }
+
+    private static string Format(double value) =>
+        double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "+infinity" : double.IsNegativeInfinity(value) ? "-infinity"
+            : value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
 
     private static Tensor WeightedMean(Tensor losses, Tensor? weights) => weights is null ? losses.mean() : (losses * weights).mean();
 

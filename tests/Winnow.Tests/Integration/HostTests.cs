@@ -23,7 +23,7 @@ public sealed class HostTests
 
         var rows = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
         Assert.HasCount(3, rows, "a header and one row per epoch");
-        Assert.AreEqual("epoch,learning_rate,samples_trained,samples_forwarded,proxy_forwarded,train_loss,test_loss,test_accuracy,train_seconds,scoring_seconds,selecting_seconds,evaluating_seconds", rows[0]);
+        Assert.AreEqual("epoch,learning_rate,samples_trained,samples_forwarded,proxy_forwarded,train_loss,test_loss,test_accuracy,train_seconds,scoring_seconds,selecting_seconds,evaluating_seconds,skipped_batches,skipped_samples", rows[0]);
         foreach (var (row, epoch) in rows.Skip(1).Select((r, i) => (r.Split(','), i + 1)))
         {
             Assert.AreEqual(epoch.ToString(CultureInfo.InvariantCulture), row[0]);
