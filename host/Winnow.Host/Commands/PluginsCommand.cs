@@ -1,18 +1,46 @@
+using Microsoft.Extensions.Configuration;
 using Winnow.Engine.Configuration;
 using Winnow.Engine.Plugins;
 
 namespace Winnow.Host.Commands;
 
-/// <summary><c>winnow plugins</c>: every loaded plugin by kind, with its description, assembly and options.</summary>
+/// <summary><c>winnow plugins</c>: every loaded plugin by kind, with its description, assembly, versions and options
+/// (type, default, allowed range and the description from the plugin's XML documentation).</summary>
 internal static class PluginsCommand
 {
+    private const string DefaultConfigFile = "appsettings.json";
+    private const string Under = "                   ";     // below a plugin's name: "  " + 16 + " "
+    private const string Row = Under + "  ";
+
     public static int List(CommandLine line)
     {
         if (line.Target is not null) return Cli.Fail(Cli.BadInput, $"unexpected argument '{line.Target}'");
-        var (settings, saved) = Cli.LoadSettings(line);
-        using var catalog = Cli.LoadPlugins(settings, saved.BaseDirectory);
-        var output = Console.Out;
-        output.WriteLine($"plugins in {catalog.Directory}");
+        var (settings, baseDirectory) = Settings(line);
+        using var catalog = Cli.LoadPlugins(settings, baseDirectory);
+        Write(Console.Out, catalog);
+        return Cli.Ok;
+    }
+
+    // The listing needs no configuration file: without the default one it lists the default plugins folder
+    // (or the one --Plugins:Directory names), so `winnow plugins` works in any folder.
+    private static (WinnowSettings Settings, string BaseDirectory) Settings(CommandLine line)
+    {
+        if (line.ConfigFile != DefaultConfigFile || File.Exists(Path.GetFullPath(line.ConfigFile)))
+        {
+            var (settings, saved) = Cli.LoadSettings(line);
+            return (settings, saved.BaseDirectory);
+        }
+        var raw = new ConfigurationBuilder()
+            .AddEnvironmentVariables(SettingsLoader.EnvironmentPrefix)
+            .AddCommandLine(line.Overrides.ToArray())
+            .Build();
+        return (StrictBinder.Bind<WinnowSettings>(raw, ""), Directory.GetCurrentDirectory());
+    }
+
+    public static void Write(TextWriter output, PluginCatalog catalog)
+    {
+        output.WriteLine($"plugins in {catalog.Directory} (contract version {PluginContract.Version}, Winnow {PluginCatalog.HostVersion})");
+        output.WriteLine("each option: <Key>=<default>  <type>  <allowed values>  <description>; set one with --Run:<Kind>:Options:<Key>=<value>");
         foreach (var kind in Enum.GetValues<PluginKind>())
         {
             output.WriteLine();
@@ -21,21 +49,40 @@ internal static class PluginsCommand
             if (entries.Count == 0) output.WriteLine("  (none)");
             foreach (var e in entries)
             {
-                var version = e.IsCompatible ? "" : $" [refused: contract version {e.ContractVersion}, host has {PluginContract.Version}]";
-                output.WriteLine($"  {e.Name,-16} {e.Description}{version}");
-                output.WriteLine($"  {"",-16} assembly: {Path.GetRelativePath(catalog.Directory, e.AssemblyPath)}");
-                var options = OptionsLine(e);
-                if (options.Length > 0) output.WriteLine($"  {"",-16} options: {options}");
+                var refused = e.IsCompatible ? "" : $" [refused: built against contract version {e.ContractVersion}, this host implements {PluginContract.Version}]";
+                output.WriteLine($"  {e.Name,-16} {e.Description}{refused}");
+                output.WriteLine($"{Under}assembly: {Path.GetRelativePath(catalog.Directory, e.AssemblyPath)}, version {e.Version}, contract {e.ContractVersion}");
+                if (e.IsCompatible) WriteOptions(output, e);
             }
         }
-        return Cli.Ok;
     }
 
-    private static string OptionsLine(PluginEntry entry)
+    private static void WriteOptions(TextWriter output, PluginEntry entry)
     {
-        if (!entry.IsCompatible) return "";
-        var plugin = PluginCatalog.Instantiate(entry);
-        var defaults = Activator.CreateInstance(plugin.OptionsType);
-        return string.Join(", ", StrictBinder.Keys(plugin.OptionsType).Select(p => $"{p.Name}={StrictBinder.Format(p.GetValue(defaults))}"));
+        IReadOnlyList<OptionDescription> options;
+        try
+        {
+            options = OptionDescriptions.Of(PluginCatalog.OptionsTypeOf(entry, PluginCatalog.Instantiate(entry)));
+        }
+        catch (Exception e) when (e is PluginError or MissingMethodException or System.Reflection.TargetInvocationException)
+        {
+            // One broken plugin must not hide the others.
+            output.WriteLine($"{Under}options: not available: {(e is PluginError ? e.Message : PluginCatalog.Describe(e))}");
+            return;
+        }
+        if (options.Count == 0)
+        {
+            output.WriteLine($"{Under}options: none");
+            return;
+        }
+        output.WriteLine($"{Under}options (--Run:{entry.Kind}:Options:<Key>=<value>):");
+        var keyWidth = options.Max(o => o.Name.Length + 1 + o.Default.Length);
+        var typeWidth = options.Max(o => o.Type.Length);
+        var rangeWidth = options.Max(o => o.Range.Length);
+        foreach (var o in options)
+        {
+            var row = $"{Row}{(o.Name + "=" + o.Default).PadRight(keyWidth)}  {o.Type.PadRight(typeWidth)}  {o.Range.PadRight(rangeWidth)}  {o.Description}";
+            output.WriteLine(row.TrimEnd());
+        }
     }
 }

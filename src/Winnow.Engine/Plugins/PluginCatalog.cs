@@ -10,7 +10,14 @@ namespace Winnow.Engine.Plugins;
 /// <summary>One plugin found in a plugin folder, from the file at <c>AssemblyPath</c>; <c>Create</c> makes its factory object.</summary>
 public sealed record PluginEntry(PluginKind Kind, string Name, string Description, int ContractVersion, string AssemblyPath, Type ImplementationType, Func<IPlugin> Create)
 {
+    /// <summary>Whether the plugin was compiled against the contract version this host implements (<see cref="PluginContract.Version"/>).</summary>
     public bool IsCompatible => ContractVersion == PluginContract.Version;
+
+    /// <summary>The plugin assembly's version (its informational version without the source revision), for messages and the listing.</summary>
+    public string Version => PluginCatalog.VersionOf(ImplementationType.Assembly);
+
+    /// <summary>The plugin assembly's simple name.</summary>
+    public string AssemblyName => ImplementationType.Assembly.GetName().Name ?? Path.GetFileNameWithoutExtension(AssemblyPath);
 }
 
 /// <summary>A plugin could not be loaded or used; the message names the plugin and its file.</summary>
@@ -134,9 +141,26 @@ public sealed class PluginCatalog : IDisposable
             if (name.Length == 0) throw new ConfigurationError($"{configKey}: no {Label(kind)} plugin chosen; {list}");
             throw new ConfigurationError($"{configKey}: unknown {Label(kind)} plugin '{name}'; {list}");
         }
-        if (!entry.IsCompatible)
-            throw new PluginError($"{Label(kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) was built against contract version {entry.ContractVersion}, but this host has version {PluginContract.Version}; rebuild the plugin against the current Winnow.Abstractions");
+        if (!entry.IsCompatible) throw new PluginError(Incompatibility(entry));
         return entry;
+    }
+
+    /// <summary>Why an incompatible plugin is refused: the plugin, its assembly and version, the contract version it was built
+    /// against, and the one this host implements.</summary>
+    public static string Incompatibility(PluginEntry entry) =>
+        $"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyName} {entry.Version}, {entry.AssemblyPath}) was built against " +
+        $"Winnow contract version {entry.ContractVersion}, but this host (Winnow {HostVersion}) implements contract version {PluginContract.Version}; " +
+        $"rebuild the plugin against Winnow.Abstractions {HostVersion}";
+
+    /// <summary>The version of the contracts this host shares with its plugins (the Winnow.Abstractions package version).</summary>
+    public static string HostVersion => VersionOf(typeof(IPlugin).Assembly);
+
+    /// <summary>An assembly's informational version without the "+revision" suffix, else its assembly version.</summary>
+    public static string VersionOf(Assembly assembly)
+    {
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        if (!string.IsNullOrEmpty(informational)) return informational.Split('+')[0];
+        return assembly.GetName().Version?.ToString() ?? "unknown";
     }
 
     /// <summary>Creates the plugin's factory object; a constructor that throws is reported with the plugin's name.</summary>
@@ -150,6 +174,25 @@ public sealed class PluginCatalog : IDisposable
         {
             throw new PluginError($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) failed in its constructor: {Describe(e)}", e);
         }
+    }
+
+    /// <summary>The plugin's options class, checked: a getter that throws, returns null, or names a class the binder cannot create
+    /// is reported with the plugin's name.</summary>
+    public static Type OptionsTypeOf(PluginEntry entry, IPlugin plugin)
+    {
+        Type? type;
+        try
+        {
+            type = plugin.OptionsType;
+        }
+        catch (Exception e)
+        {
+            throw new PluginError($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) failed in OptionsType: {Describe(e)}", e);
+        }
+        if (type is null || type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
+            throw new PluginError($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}): OptionsType must be a concrete class with a public parameterless constructor, " +
+                                  $"got {type?.FullName ?? "null"} (use NoOptions when there is nothing to set)");
+        return type;
     }
 
     public static string Label(PluginKind kind) => kind.ToString().ToLowerInvariant();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using TorchSharp;
 using Winnow.Engine.Configuration;
+using Winnow.Engine.Sweeps;
 
 namespace Winnow.Engine.Plugins;
 
@@ -10,9 +11,11 @@ public sealed record ChosenPlugin(PluginEntry Entry, IPlugin Plugin, object Opti
     public string Name => Entry.Name;
 }
 
-/// <summary>The four plugins of a run, created and wired; owns the model and the data.</summary>
+/// <summary>The four plugins of a run, created and wired; owns the model, and the data unless a <see cref="DatasetCache"/> lent it
+/// (<paramref name="ownsData"/> false).</summary>
 public sealed class ComposedRun(ChosenPlugin model, ChosenPlugin dataset, ChosenPlugin scorer, ChosenPlugin policy,
-    Classifier network, Dataset data, IScorer scorerInstance, ISelectionPolicy policyInstance, bool proxyEnabled, IReadOnlyList<string> notes) : IDisposable
+    Classifier network, Dataset data, IScorer scorerInstance, ISelectionPolicy policyInstance, bool proxyEnabled, IReadOnlyList<string> notes,
+    bool ownsData = true) : IDisposable
 {
     public ChosenPlugin ModelPlugin { get; } = model;
     public ChosenPlugin DatasetPlugin { get; } = dataset;
@@ -37,7 +40,7 @@ public sealed class ComposedRun(ChosenPlugin model, ChosenPlugin dataset, Chosen
     public void Dispose()
     {
         Model.Dispose();
-        Data.Dispose();
+        if (ownsData) Data.Dispose();
     }
 }
 
@@ -76,9 +79,10 @@ public static class RunComposer
             return null;
         }
         var plugin = PluginCatalog.Instantiate(entry);
+        var optionsType = PluginCatalog.OptionsTypeOf(entry, plugin);
         try
         {
-            var options = StrictBinder.Bind(choice.Options ?? EmptySection, plugin.OptionsType, $"Run:{key}:Options");
+            var options = StrictBinder.Bind(choice.Options ?? EmptySection, optionsType, $"Run:{key}:Options");
             return new ChosenPlugin(entry, plugin, options);
         }
         catch (ConfigurationError e)
@@ -92,11 +96,15 @@ public static class RunComposer
     }
 
     /// <summary>Opens the data and creates the policy, scorer and model. A plugin that throws is named in the error.</summary>
-    public static ComposedRun Create(RunSettings run, PluginCatalog catalog, string baseDirectory)
+    /// <param name="datasets">Where a sweep keeps the data open between its runs; null opens it for this run only.</param>
+    public static ComposedRun Create(RunSettings run, PluginCatalog catalog, string baseDirectory, DatasetCache? datasets = null)
     {
         var (model, dataset, chosenScorer, policy) = Choose(run, catalog);
         var notes = new List<string>();
-        var data = Call(dataset, "Open", () => ((IDatasetPlugin)dataset.Plugin).Open(dataset.Options, new DatasetContext(baseDirectory, run.Seed)));
+        var datasetContext = new DatasetContext(baseDirectory, run.Seed);
+        Dataset OpenData() => Call(dataset, "Open", () => ((IDatasetPlugin)dataset.Plugin).Open(dataset.Options, datasetContext));
+        var ownsData = datasets is null;
+        var data = datasets is null ? OpenData() : datasets.Open(dataset, datasetContext, OpenData);
         Classifier? network = null;
         try
         {
@@ -125,12 +133,14 @@ public static class RunComposer
                     ? $"proxy: model '{model.Name}' trains a parameter-sharing proxy of width {proxy.Width} jointly (loss weight {proxy.LossWeight}) for policy '{policy.Name}'"
                     : $"proxy: model '{model.Name}' cannot slice itself; policy '{policy.Name}' refreshes through the full model instead");
             }
-            return new ComposedRun(model, dataset, scorer, policy, network, data, scorerInstance, policyInstance, proxyEnabled, notes);
+            // The engine reads a few members outside its own checks (HigherIsHarder, NominalKeepFraction, Save, Restore): guarded, a throw names the plugin and the call.
+            return new ComposedRun(model, dataset, scorer, policy, network, data, PluginGuard.Scorer(scorer, scorerInstance),
+                PluginGuard.Policy(policy, policyInstance), proxyEnabled, notes, ownsData);
         }
         catch
         {
             network?.Dispose();
-            data.Dispose();
+            if (ownsData) data.Dispose();
             throw;
         }
     }
