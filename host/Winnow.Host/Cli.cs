@@ -22,6 +22,9 @@ internal static class Cli
         ["run"] = RunCommands.Run,
         ["resume"] = RunCommands.Resume,
         ["plugins"] = PluginsCommand.List,
+        ["sweep"] = SweepCommand.Run,
+        ["report"] = ReportCommand.Write,
+        ["bench"] = BenchCommand.Run,
     };
 
     public static int Execute(string[] args)

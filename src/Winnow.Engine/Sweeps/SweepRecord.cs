@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json;
+using Winnow.Engine.Runs;
+
+namespace Winnow.Engine.Sweeps;
+
+/// <summary>What <c>sweep.json</c> holds: the sweep's base configuration and, per run, its varied values, its folder and how far it got.
+/// It is rewritten (atomically) whenever a run starts or ends, so a killed sweep knows on its next start which runs are done.</summary>
+public sealed class SweepRecord
+{
+    public const string FileName = "sweep.json";
+    public const int CurrentVersion = 1;
+
+    public int Version { get; set; } = CurrentVersion;
+    public string Name { get; set; } = "";
+    public string? Description { get; set; }
+    /// <summary>The sweep file the sweep was started from.</summary>
+    public string SweepFile { get; set; } = "";
+    /// <summary>The folder relative paths of the base configuration start from.</summary>
+    public string BaseDirectory { get; set; } = "";
+    public DateTimeOffset Created { get; set; }
+    /// <summary>The base configuration as flat keys, after environment and command line; a continued sweep must have the same.</summary>
+    public SortedDictionary<string, string> Base { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>The varied keys, in the sweep file's order.</summary>
+    public List<string> Varied { get; set; } = [];
+    public List<SweepRunRecord> Runs { get; set; } = [];
+
+    /// <summary>Reads <c>sweep.json</c> of <paramref name="folder"/>, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">it is not readable.</exception>
+    public static SweepRecord? Read(string folder)
+    {
+        var path = Path.Combine(folder, FileName);
+        if (!File.Exists(path)) return null;
+        SweepRecord? record;
+        try
+        {
+            record = JsonSerializer.Deserialize<SweepRecord>(File.ReadAllText(path), RunFolder.Json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not readable: {e.Message}", e);
+        }
+        if (record is null) throw new InvalidDataException($"{path} is empty");
+        if (record.Version != CurrentVersion) throw new InvalidDataException($"{path}: format {record.Version}, this winnow reads {CurrentVersion}");
+        return record;
+    }
+
+    /// <summary>Writes <c>sweep.json</c> into <paramref name="folder"/> by write-then-rename: a kill leaves the old one or the new one.</summary>
+    public void Write(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, FileName);
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, RunFolder.Json) + "\n", new UTF8Encoding(false));
+        File.Move(temp, path, overwrite: true);
+    }
+}
+
+/// <summary>One run of a sweep in <c>sweep.json</c>.</summary>
+public sealed class SweepRunRecord
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Completed = "completed";
+    public const string Stopped = "stopped";
+    public const string Failed = "failed";
+
+    /// <summary>1-based, fixed when the run is first planned; it names the run's directory.</summary>
+    public int Index { get; set; }
+    public string Label { get; set; } = "";
+    /// <summary>The label without the seed: the report averages the runs that share it.</summary>
+    public string Configuration { get; set; } = "";
+    /// <summary>The varied keys' values for this run (skipped keys left out).</summary>
+    public List<SweepValue> Values { get; set; } = [];
+    /// <summary>Option keys left out because the run's plugin has no such option.</summary>
+    public List<string> Skipped { get; set; } = [];
+    /// <summary>The run's output directory, relative to the sweep folder; the run folder is created inside it.</summary>
+    public string Directory { get; set; } = "";
+    /// <summary>The run folder, relative to the sweep folder, once the run has made one.</summary>
+    public string? RunFolder { get; set; }
+    /// <summary><c>pending</c>, <c>running</c> (or killed while running), <c>stopped</c>, <c>completed</c> or <c>failed</c>.</summary>
+    public string Status { get; set; } = Pending;
+    public string? Error { get; set; }
+    public DateTimeOffset? Started { get; set; }
+    public DateTimeOffset? Ended { get; set; }
+
+    public string Identity => SweepPlan.IdentityOf(Values.Select(v => new KeyValuePair<string, string>(v.Key, v.Value)));
+
+    /// <summary>The value of a varied key for this run, or null when the run does not set it.</summary>
+    public string? Get(string key) => Values.FirstOrDefault(v => string.Equals(v.Key, key, StringComparison.OrdinalIgnoreCase))?.Value;
+
+    /// <summary>The run folder: the recorded one, else the one run folder inside <see cref="Directory"/>, else null.</summary>
+    public string? FindRunFolder(string sweepFolder)
+    {
+        if (RunFolder is not null && System.IO.Directory.Exists(Path.Combine(sweepFolder, RunFolder))) return Path.GetFullPath(Path.Combine(sweepFolder, RunFolder));
+        var directory = Path.Combine(sweepFolder, Directory);
+        if (!System.IO.Directory.Exists(directory)) return null;
+        var folders = System.IO.Directory.GetDirectories(directory)
+            .Where(d => File.Exists(Path.Combine(d, global::Winnow.Engine.Configuration.SavedSettings.FileName))).Order(StringComparer.Ordinal).ToList();
+        return folders.Count == 0 ? null : Path.GetFullPath(folders[^1]);
+    }
+}
+
+/// <summary>A configuration key and the value a run gives it.</summary>
+public sealed record SweepValue(string Key, string Value);

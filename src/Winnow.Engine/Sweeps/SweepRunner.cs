@@ -1,0 +1,289 @@
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Winnow.Engine.Configuration;
+using Winnow.Engine.Plugins;
+using Winnow.Engine.Runs;
+using Winnow.Engine.Training;
+
+namespace Winnow.Engine.Sweeps;
+
+/// <summary>How a sweep ended: runs by status.</summary>
+public sealed record SweepOutcome(int Completed, int Stopped, int Failed, int Total);
+
+/// <summary>Runs a sweep's runs one after another in this process, in its own folder, and continues a sweep that was killed or stopped.</summary>
+/// <remarks>
+/// The sweep folder holds <c>sweep.json</c> (<see cref="SweepRecord"/>) and <c>runs/&lt;NNN&gt;-&lt;label&gt;/</c>, one directory per run,
+/// in which the run makes its run folder as a single run would. Started again on the same folder, a sweep skips runs that completed
+/// or failed, resumes from its checkpoint a run that was killed or stopped (<see cref="RunExecutor.Resume"/>), starts again a run
+/// killed before its first checkpoint, and starts the runs not yet begun. Runs on the same dataset configuration share the opened
+/// data (<see cref="DatasetCache"/>): they are run next to each other.
+/// </remarks>
+public sealed class SweepRunner
+{
+    private readonly SweepDefinition _definition;
+    private readonly List<(SweepCombination Combination, SweepRunRecord Entry)> _runs;
+
+    private SweepRunner(SweepDefinition definition, string folder, SweepRecord record, List<(SweepCombination, SweepRunRecord)> runs)
+    {
+        _definition = definition;
+        Folder = folder;
+        Record = record;
+        _runs = runs;
+    }
+
+    /// <summary>The sweep folder.</summary>
+    public string Folder { get; }
+
+    public SweepRecord Record { get; }
+
+    /// <summary>The runs of the plan, each with its record, in the sweep file's order.</summary>
+    public IReadOnlyList<(SweepCombination Combination, SweepRunRecord Entry)> Runs => _runs;
+
+    /// <summary>The sweep folder: <paramref name="output"/> (relative to the current folder) when given, else the file's <c>Output</c>
+    /// (relative to the sweep file), else <c>runs/sweeps/&lt;name&gt;</c> in the current folder.</summary>
+    public static string FolderFor(SweepDefinition definition, string? output) =>
+        output is not null ? Path.GetFullPath(output)
+        : definition.Output is not null ? Path.GetFullPath(definition.Output, Path.GetDirectoryName(definition.File)!)
+        : Path.GetFullPath(Path.Combine("runs", "sweeps", definition.Name));
+
+    /// <summary>Matches the plan with the sweep folder's <c>sweep.json</c>, if any (nothing is written).</summary>
+    /// <exception cref="ConfigurationError">the folder holds a sweep with another base configuration.</exception>
+    public static SweepRunner Open(SweepDefinition definition, IReadOnlyList<SweepCombination> plan, string folder)
+    {
+        var record = SweepRecord.Read(folder);
+        if (record is null)
+        {
+            record = new SweepRecord
+            {
+                Name = definition.Name,
+                Description = definition.Description,
+                SweepFile = definition.File,
+                BaseDirectory = definition.BaseDirectory,
+                Created = DateTimeOffset.Now,
+                Base = new SortedDictionary<string, string>(definition.Base.ToDictionary(), StringComparer.OrdinalIgnoreCase),
+                Varied = definition.Vary.Select(v => v.Key).ToList(),
+            };
+        }
+        else
+        {
+            var changed = ChangedKeys(record.Base, definition.Base);
+            if (changed.Count > 0)
+                throw new ConfigurationError(
+                    $"{folder} holds a sweep started with another base configuration ({string.Join(", ", changed)} differ); " +
+                    "continue it with the configuration it started with, or give this one another folder (--output <folder>)");
+            record.Description = definition.Description;
+            foreach (var key in definition.Vary.Select(v => v.Key))
+                if (!record.Varied.Contains(key, StringComparer.OrdinalIgnoreCase)) record.Varied.Add(key);
+        }
+
+        var runs = new List<(SweepCombination, SweepRunRecord)>();
+        foreach (var combination in plan)
+        {
+            var entry = record.Runs.FirstOrDefault(r => r.Identity == combination.Identity);
+            if (entry is null)
+            {
+                var index = record.Runs.Count == 0 ? 1 : record.Runs.Max(r => r.Index) + 1;
+                entry = new SweepRunRecord
+                {
+                    Index = index,
+                    Label = combination.Label,
+                    Configuration = combination.Configuration,
+                    Values = combination.Values.Select(kv => new SweepValue(kv.Key, kv.Value)).ToList(),
+                    Skipped = [.. combination.Skipped],
+                    Directory = Path.Combine("runs", $"{index:D3}-{Sanitize(combination.Label)}"),
+                };
+                record.Runs.Add(entry);
+            }
+            runs.Add((combination, entry));
+        }
+        return new SweepRunner(definition, folder, record, runs);
+    }
+
+    /// <summary>The settings of one run: its configuration with its output directory inside the sweep folder.</summary>
+    public (WinnowSettings Settings, SavedSettings Saved) SettingsOf(SweepCombination combination, SweepRunRecord entry)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in combination.Settings) values[k] = v;
+        values["Run:OutputDirectory"] = Path.Combine(Folder, entry.Directory);
+        var raw = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        return (StrictBinder.Bind<WinnowSettings>(raw, ""), SavedSettings.From(raw, _definition.BaseDirectory));
+    }
+
+    /// <summary>Checks every run that is still to do, as a single run checks itself before reading data: keys, values, plugin names
+    /// and plugin options. Every problem is named with its run.</summary>
+    /// <exception cref="ConfigurationError">listing every problem of every run.</exception>
+    public void Validate(Func<WinnowSettings, PluginCatalog> catalogFor)
+    {
+        var problems = new List<string>();
+        foreach (var (combination, entry) in _runs)
+        {
+            if (entry.Status is SweepRunRecord.Completed or SweepRunRecord.Failed) continue;
+            try
+            {
+                var (settings, _) = SettingsOf(combination, entry);
+                RunComposer.Choose(settings.Run, catalogFor(settings));
+            }
+            catch (ConfigurationError e)
+            {
+                problems.AddRange(e.Problems.Select(p => $"run {entry.Index} ({entry.Label}): {p}"));
+            }
+        }
+        if (problems.Count > 0) throw new ConfigurationError(problems);
+    }
+
+    /// <summary>Runs every run still to do. A run that fails is recorded as failed and the sweep goes on; cancelling stops the run
+    /// in progress (recorded as stopped, continued next time) and rethrows.</summary>
+    /// <param name="catalogFor">The plugin catalog for a run's settings (the host caches one per plugins folder).</param>
+    /// <param name="observer">Receives every run's progress.</param>
+    /// <param name="log">Where the sweep and its runs write their lines.</param>
+    /// <exception cref="IOException">another process is running this sweep.</exception>
+    public SweepOutcome Execute(Func<WinnowSettings, PluginCatalog> catalogFor, IRunObserver observer, TextWriter log, CancellationToken cancel = default)
+    {
+        Directory.CreateDirectory(Folder);
+        using var exclusive = Lock(Folder);
+        Record.Write(Folder);
+        using var datasets = new DatasetCache();
+        // Runs that read the same data run next to each other, so each dataset is opened once.
+        var order = _runs.Select((r, i) => (r.Combination, r.Entry, Position: i))
+            .OrderBy(r => DataKey(r.Combination), StringComparer.Ordinal).ThenBy(r => r.Position).ToList();
+        var done = 0;
+        foreach (var (combination, entry, _) in order)
+        {
+            done++;
+            var heading = $"sweep {Record.Name}: run {entry.Index} ({done} of {order.Count}): {entry.Label}";
+            if (entry.Status is SweepRunRecord.Completed or SweepRunRecord.Failed)
+            {
+                log.WriteLine($"{heading}: {entry.Status} before, skipped");
+                continue;
+            }
+            log.WriteLine();
+            log.WriteLine(heading);
+            RunOne(combination, entry, catalogFor, observer, log, datasets, cancel);
+        }
+        log.WriteLine();
+        log.WriteLine($"sweep {Record.Name}: data opened {datasets.Opened} time(s), reused {datasets.Reused} time(s)");
+        var statuses = _runs.Select(r => r.Entry.Status).ToList();
+        return new SweepOutcome(statuses.Count(s => s == SweepRunRecord.Completed), statuses.Count(s => s == SweepRunRecord.Stopped),
+            statuses.Count(s => s == SweepRunRecord.Failed), statuses.Count);
+    }
+
+    // One process per sweep folder: the lock is released when the process ends, however it ends.
+    private static FileStream Lock(string folder)
+    {
+        var path = Path.Combine(folder, ".lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"{folder} is being swept by another process (it holds {path}); wait for it, or give this sweep another folder (--output <folder>)", e);
+        }
+    }
+
+    private void RunOne(SweepCombination combination, SweepRunRecord entry, Func<WinnowSettings, PluginCatalog> catalogFor,
+        IRunObserver observer, TextWriter log, DatasetCache datasets, CancellationToken cancel)
+    {
+        var existing = entry.FindRunFolder(Folder);
+        RunFolder? toResume = null;
+        if (existing is not null)
+        {
+            var summary = ReadStatus(existing);
+            if (summary == SweepRunRecord.Completed)
+            {
+                // Killed after the run ended but before sweep.json said so.
+                Finish(entry, existing, SweepRunRecord.Completed, null);
+                log.WriteLine($"  already completed in {existing}");
+                return;
+            }
+            if (new Checkpoint(existing).Latest() is not null) toResume = RunFolder.Open(existing);
+            else
+            {
+                log.WriteLine($"  {existing} stopped before its first checkpoint: starting the run again");
+                Directory.Delete(existing, recursive: true);
+            }
+        }
+
+        entry.Status = SweepRunRecord.Running;
+        entry.Error = null;
+        entry.Started ??= DateTimeOffset.Now;
+        if (toResume is not null) entry.RunFolder = Path.GetRelativePath(Folder, toResume.Path);
+        Record.Write(Folder);
+        try
+        {
+            RunSummary summary;
+            RunFolder folder;
+            if (toResume is not null)
+            {
+                var (settings, saved) = SavedSettings.Load(toResume, []);
+                (folder, summary) = RunExecutor.Resume(toResume, settings, saved, catalogFor(settings), observer, log, cancel, datasets);
+            }
+            else
+            {
+                var (settings, saved) = SettingsOf(combination, entry);
+                (folder, summary) = RunExecutor.Start(settings, saved, catalogFor(settings), observer, log, cancel, datasets);
+            }
+            Finish(entry, folder.Path, summary.Status == SweepRunRecord.Completed ? SweepRunRecord.Completed : SweepRunRecord.Stopped, null);
+            log.WriteLine(FormattableString.Invariant(
+                $"  {entry.Status}: final test accuracy {summary.FinalTestAccuracy * 100:F2}%, keep {summary.EffectiveKeepFraction:F3} effective, {summary.WallSeconds:F1}s; {folder.Path}"));
+        }
+        catch (OperationCanceledException)
+        {
+            Finish(entry, entry.FindRunFolder(Folder), SweepRunRecord.Stopped, null);
+            throw;
+        }
+        catch (Exception e) when (e is TrainingError or PluginError or ConfigurationError or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Finish(entry, entry.FindRunFolder(Folder), SweepRunRecord.Failed, e.Message);
+            log.WriteLine($"  failed: {e.Message}");
+        }
+    }
+
+    private void Finish(SweepRunRecord entry, string? runFolder, string status, string? error)
+    {
+        entry.Status = status;
+        entry.Error = error;
+        entry.Ended = DateTimeOffset.Now;
+        if (runFolder is not null) entry.RunFolder = Path.GetRelativePath(Folder, runFolder);
+        Record.Write(Folder);
+    }
+
+    private static string? ReadStatus(string runFolder)
+    {
+        var path = Path.Combine(runFolder, "summary.json");
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return document.RootElement.TryGetProperty("status", out var s) ? s.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Everything a dataset is opened from: its section, the seed, and where plugins come from.
+    private static string DataKey(SweepCombination c) =>
+        string.Join('\n', c.Settings.Where(kv => kv.Key.StartsWith("Run:Dataset", StringComparison.OrdinalIgnoreCase)
+                                                 || kv.Key.Equals(SweepDefinition.SeedKey, StringComparison.OrdinalIgnoreCase)
+                                                 || kv.Key.StartsWith("Plugins:", StringComparison.OrdinalIgnoreCase))
+            .OrderBy(kv => kv.Key, StringComparer.OrdinalIgnoreCase).Select(kv => kv.Key.ToLowerInvariant() + "=" + kv.Value));
+
+    private static List<string> ChangedKeys(IReadOnlyDictionary<string, string> recorded, IReadOnlyDictionary<string, string> current)
+    {
+        bool Compared(string key) => !SavedSettings.ResumableKeys.Contains(key, StringComparer.OrdinalIgnoreCase);
+        recorded = new Dictionary<string, string>(recorded, StringComparer.OrdinalIgnoreCase);
+        current = new Dictionary<string, string>(current, StringComparer.OrdinalIgnoreCase);
+        var keys = recorded.Keys.Concat(current.Keys).Where(Compared).Distinct(StringComparer.OrdinalIgnoreCase);
+        return keys.Where(k => (recorded.TryGetValue(k, out var a) ? a : null) != (current.TryGetValue(k, out var b) ? b : null))
+            .Order(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    private static string Sanitize(string label)
+    {
+        var chars = label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_').ToArray();
+        var text = new string(chars);
+        return text.Length > 80 ? text[..80] : text;
+    }
+}
