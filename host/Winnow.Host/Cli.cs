@@ -45,6 +45,12 @@ internal static class Cli
             else if (a.StartsWith("--config=", StringComparison.Ordinal)) configFile = a["--config=".Length..];
             else if (i == 0 && !a.StartsWith('-')) command = a;
             else if (i == 1 && target is null && !a.StartsWith('-') && Commands.ContainsKey(command)) target = a;
+            else if (a.StartsWith("--", StringComparison.Ordinal) && !a.Contains('=') && i + 1 < args.Length && !args[i + 1].StartsWith('-'))
+            {
+                // "--Run:Epochs 3": the value is the next argument, never a command or a target.
+                overrides.Add(a);
+                overrides.Add(args[++i]);
+            }
             else overrides.Add(a);
         }
         if (!Commands.TryGetValue(command, out var handler))

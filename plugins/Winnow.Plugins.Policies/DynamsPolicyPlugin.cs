@@ -29,8 +29,10 @@ public sealed class DynamsOptions : ScheduledPruningOptions
     [Range(0.0, 1.0, MinimumIsExclusive = true, ErrorMessage = "ProxyWidth must be greater than 0 and at most 1.")]
     public double ProxyWidth { get; set; } = 0.25;
 
-    /// <summary>Weight lambda of the proxy's loss in the joint loss L(model) + lambda·L(proxy), at least 0. Default 1.</summary>
-    [Range(0.0, double.MaxValue, ErrorMessage = "ProxyLossWeight must be at least 0.")]
+    /// <summary>Weight lambda of the proxy's loss in the joint loss L(model) + lambda·L(proxy), in [0, 10]. Default 1.</summary>
+    /// <remarks>Bounded because a weight far above 1 lets the proxy's gradients dominate the shared weights and the model stops
+    /// learning its own task.</remarks>
+    [Range(0.0, 10.0, ErrorMessage = "ProxyLossWeight must be between 0 and 10.")]
     public double ProxyLossWeight { get; set; } = 1.0;
 }
 

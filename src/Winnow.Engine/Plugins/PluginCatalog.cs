@@ -63,6 +63,10 @@ public sealed class PluginCatalog : IDisposable
         var problems = new List<string>();
         var loaders = new List<PluginLoader>();
         var containers = new List<CompositionHost>();
+        // A DLL dropped straight into the plugins directory is the most likely slip of a plugin author: say where it belongs.
+        foreach (var loose in System.IO.Directory.GetFiles(directory, "*.dll").Order(StringComparer.Ordinal))
+            problems.Add($"{loose}: skipped, a plugin is not loaded from the plugins directory itself; put it and its own files in a folder of " +
+                         $"its name: {Path.Combine(directory, Path.GetFileNameWithoutExtension(loose), Path.GetFileName(loose))}");
         foreach (var folder in System.IO.Directory.GetDirectories(directory).Order(StringComparer.Ordinal))
         {
             var name = Path.GetFileName(folder);

@@ -78,7 +78,7 @@ public sealed class Trainer : IDisposable
                 var trained = TrainEpoch(epoch, plan, observer, cancel);
 
                 var evaluating = Stopwatch.StartNew();
-                var (testLoss, testAccuracy) = Evaluate();
+                var (testLoss, testAccuracy) = Evaluate(epoch);
                 evaluating.Stop();
                 // A finite training loss does not prove finite weights: one huge step can overflow them. The epoch is then lost,
                 // and its checkpoint is never written, so the run keeps the last good one.
@@ -215,7 +215,7 @@ public sealed class Trainer : IDisposable
                 var batch = torch.tensor(order.AsSpan(start, length).ToArray(), device: _device);
                 var x = _trainX.index_select(0, batch);
                 var y = _trainY.index_select(0, batch);
-                var output = proxy ? model.ForwardProxy(x) : model.call(x);
+                var output = Forward(x, proxy, epoch, "a refresh pass");
                 var losses = nn.functional.cross_entropy(output.Logits, y, reduction: nn.Reduction.None);
                 Score(epoch, order.AsSpan(start, length), batch, output, y, losses);
                 if (proxy) _proxyForwarded += length;
@@ -263,14 +263,14 @@ public sealed class Trainer : IDisposable
             var lr = LearningRates.At(_settings, epoch + (double)step / steps);
             foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
 
-            var output = model.call(x);
+            var output = Forward(x, false, epoch, "training");
             var losses = nn.functional.cross_entropy(output.Logits, y, reduction: nn.Reduction.None, label_smoothing: _settings.LabelSmoothing);
             var modelLoss = WeightedMean(losses, w);
             var loss = modelLoss;
             if (_run.ProxyEnabled)
             {
                 // DynaMS's joint training: L(model) + lambda * L(proxy) on the same batch keeps the proxy faithful to the model.
-                var proxyLosses = nn.functional.cross_entropy(model.ForwardProxy(x).Logits, y, reduction: nn.Reduction.None, label_smoothing: _settings.LabelSmoothing);
+                var proxyLosses = nn.functional.cross_entropy(Forward(x, true, epoch, "training").Logits, y, reduction: nn.Reduction.None, label_smoothing: _settings.LabelSmoothing);
                 loss = modelLoss + proxyWeight * WeightedMean(proxyLosses, w);
             }
             _forwarded += length;
@@ -388,7 +388,23 @@ public sealed class Trainer : IDisposable
         return (order, weights);
     }
 
-    private (double Loss, double Accuracy) Evaluate()
+    /// <summary>The model's forward pass (or its proxy's); a throw from the plugin's code ends the run naming the plugin, the pass
+    /// and the epoch, instead of an unexplained stack trace.</summary>
+    private ClassifierOutput Forward(Tensor x, bool proxy, int epoch, string pass)
+    {
+        try
+        {
+            return proxy ? _run.Model.ForwardProxy(x) : _run.Model.call(x);
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            var call = proxy ? "ForwardProxy" : "forward";
+            throw new PluginError($"model plugin '{_run.ModelPlugin.Name}' ({_run.ModelPlugin.Entry.AssemblyPath}) failed in {call} during {pass} " +
+                                  $"(epoch {epoch + 1}, a batch of shape [{string.Join(", ", x.shape)}]): {PluginCatalog.Describe(e)}", e);
+        }
+    }
+
+    private (double Loss, double Accuracy) Evaluate(int epoch)
     {
         var (testX, testY) = (_testX, _testY);
         var model = _run.Model;
@@ -403,7 +419,7 @@ public sealed class Trainer : IDisposable
             var length = Math.Min(_settings.EvalBatchSize, n - start);
             var x = testX.narrow(0, start, length);
             var y = testY.narrow(0, start, length);
-            var logits = model.call(x).Logits;
+            var logits = Forward(x, false, epoch, "evaluation").Logits;
             lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
             correct += logits.argmax(1).eq(y).sum().item<long>();
         }

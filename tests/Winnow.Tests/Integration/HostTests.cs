@@ -75,6 +75,21 @@ public sealed class HostTests
     }
 
     [TestMethod]
+    public void AnOverrideWithItsValueAsTheNextArgumentMayComeFirst()
+    {
+        using var work = new TempFolder();
+        HostProcess.WriteConfig(work.Path);
+
+        // "1" follows an option, so it is that option's value, not the run command's target.
+        var result = HostProcess.Run(work.Path, "--Run:Epochs", "1", "--Run:Policy:Name", "full", "--Run:Policy:Options:KeepFraction=");
+
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        var rows = File.ReadAllLines(Path.Combine(Directory.GetDirectories(work.Combine("runs")).Single(), "metrics.csv"));
+        Assert.HasCount(2, rows);
+        Assert.AreEqual("400", rows[1].Split(',')[2], "full trains every sample");
+    }
+
+    [TestMethod]
     public void SwitchingPluginsWithoutClearingTheOldOptionsSaysHow()
     {
         using var work = new TempFolder();

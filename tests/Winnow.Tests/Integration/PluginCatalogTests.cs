@@ -56,6 +56,21 @@ public sealed class PluginCatalogTests
     }
 
     [TestMethod]
+    public void ADllDroppedStraightIntoThePluginsDirectoryIsReportedWithWhereItBelongs()
+    {
+        using var work = new TempFolder();
+        var fixture = TestPaths.FixturePlugin("Winnow.Fixtures.Plugins");
+        File.Copy(Path.Combine(fixture, "Winnow.Fixtures.Plugins.dll"), work.Combine("Winnow.Fixtures.Plugins.dll"));
+
+        using var catalog = PluginCatalog.Load(work.Path);
+
+        Assert.IsEmpty(catalog.Entries, "a loose DLL is not loaded");
+        var problem = catalog.Problems.Single();
+        StringAssert.StartsWith(problem, work.Combine("Winnow.Fixtures.Plugins.dll") + ": skipped");
+        StringAssert.EndsWith(problem, work.Combine("Winnow.Fixtures.Plugins", "Winnow.Fixtures.Plugins.dll"));
+    }
+
+    [TestMethod]
     public void TwoPluginsOfOneKindWithOneNameAreAnErrorNamingBothFiles()
     {
         using var work = new TempFolder();

@@ -92,6 +92,26 @@ public sealed class ProtectionTests
     }
 
     [TestMethod]
+    public void AModelWhoseForwardThrowsIsNamedWithThePassAndEpochAndEpochOneStays()
+    {
+        using var work = new TempFolder();
+        ThirdPartyFolders.Plugins(work, "plugins", Faulty);
+        HostProcess.WriteConfig(work.Path, policy: "full", policyOptions: "{}", model: "throws-in-forward", pluginsDirectory: "plugins", epochs: 3);
+
+        var result = HostProcess.Run(work.Path);
+
+        Assert.AreEqual(1, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Error,
+            $"error: model plugin 'throws-in-forward' ({work.Combine("plugins", Faulty, Faulty + ".dll")}) failed in forward during training (epoch 2, " +
+            "a batch of shape [32, ", result.ToString());
+        StringAssert.Contains(result.Error, "InvalidOperationException: fixture: forward fails", result.ToString());
+        Assert.DoesNotContain("   at ", result.Error, "a message, not a stack trace");
+        var run = ThirdPartyFolders.RunFolder(work);
+        Assert.AreEqual(1, ThirdPartyFolders.CheckpointEpoch(run), "epoch 1's checkpoint is kept");
+        Assert.HasCount(1, ThirdPartyFolders.MetricsRows(run));
+    }
+
+    [TestMethod]
     public void APolicyWhoseSaveThrowsIsNamedAndThePreviousCheckpointStays()
     {
         using var work = new TempFolder();
