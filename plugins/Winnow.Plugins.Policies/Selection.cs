@@ -21,6 +21,51 @@ public static class Selection
     /// <remarks>As <see cref="Largest"/> with the order of numbers reversed; NaN still ranks first (an unknown score is taken).</remarks>
     public static int[] Smallest(ReadOnlySpan<float> keys, int count, Random? random = null) => Top(keys, count, random, largest: false);
 
+    /// <summary>The <paramref name="count"/> smallest <paramref name="keys"/> taken class by class, sorted ascending: each class gets
+    /// its share of <paramref name="count"/> in proportion to its size, and its own smallest keys fill it.</summary>
+    /// <remarks>Shares are apportioned by largest remainder (ties to the lower class), so they add up to <paramref name="count"/>
+    /// exactly and no class gets more than it holds. Within a class, ties are broken as in <see cref="Smallest"/>.</remarks>
+    public static int[] SmallestPerClass(ReadOnlySpan<float> keys, IReadOnlyList<int> labels, int count, Random? random = null)
+    {
+        var n = keys.Length;
+        if (labels.Count != n) throw new ArgumentException($"{labels.Count} labels for {n} keys", nameof(labels));
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, n);
+        var classes = n == 0 ? 0 : labels.Max() + 1;
+        var members = new List<int>[classes];
+        for (var c = 0; c < classes; c++) members[c] = [];
+        for (var i = 0; i < n; i++) members[labels[i]].Add(i);
+
+        var quota = Apportion(members.Select(m => m.Count).ToArray(), count, n);
+        var chosen = new List<int>(count);
+        for (var c = 0; c < classes; c++)
+        {
+            var own = members[c];
+            var classKeys = new float[own.Count];
+            for (var j = 0; j < own.Count; j++) classKeys[j] = keys[own[j]];
+            foreach (var j in Top(classKeys, quota[c], random, largest: false)) chosen.Add(own[j]);
+        }
+        return Ascending(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(chosen), n);
+    }
+
+    // count·size/total rounded down for each class, then one more to the largest remainders until the shares add up to count.
+    private static int[] Apportion(int[] sizes, int count, int total)
+    {
+        var quota = new int[sizes.Length];
+        var remainder = new long[sizes.Length];
+        var given = 0;
+        for (var c = 0; c < sizes.Length; c++)
+        {
+            var exact = (long)count * sizes[c];
+            quota[c] = (int)(exact / total);
+            remainder[c] = exact % total;
+            given += quota[c];
+        }
+        foreach (var c in Enumerable.Range(0, sizes.Length).OrderByDescending(c => remainder[c]).ThenBy(c => c).Take(count - given))
+            quota[c]++;
+        return quota;
+    }
+
     /// <summary>Moves a uniform random <paramref name="count"/>-subset of <paramref name="pool"/> to its front (partial Fisher-Yates).</summary>
     public static void DrawToFront(Span<int> pool, int count, Random random)
     {

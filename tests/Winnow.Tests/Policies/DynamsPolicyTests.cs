@@ -94,6 +94,24 @@ public sealed class DynamsPolicyTests
     }
 
     [TestMethod]
+    public void ClassBalancedTakesEachClasssSmallestMarginsInProportion()
+    {
+        // 12 samples: class 0 has 6 (0..5), class 1 has 4 (6..9), class 2 has 2 (10, 11). Class 0's margins are all the smallest.
+        const int n = 12;
+        int[] labels = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2];
+        float[] fresh = [-6f, -5f, -4f, -3f, -2f, -1f, 3f, 1f, 4f, 2f, 6f, 5f];
+        var board = new ScoreBoard(n, higherIsHarder: false);
+        var refresh = new FakeRefresh(board, _ => fresh);
+        ISelectionPolicy Make(bool balanced) => new DynamsPolicyPlugin().Create(new DynamsOptions { KeepFraction = 0.5, ClassBalanced = balanced },
+            new PolicyContext(n, 4, 0) { Labels = labels });
+
+        // K = 6: shares 3, 2, 1 -> class 0's three smallest (0, 1, 2), class 1's two (7, 9), class 2's one (11).
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 7, 9, 11 }, Plan(Make(true), board, epoch: 0, refresh: refresh).Indices);
+        // The global selection takes class 0 only.
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 3, 4, 5 }, Plan(Make(false), board, epoch: 0, refresh: refresh).Indices);
+    }
+
+    [TestMethod]
     public void NeedsMarginAndTheProxyOnlyForPsp()
     {
         Assert.AreEqual(new PolicyNeeds("margin", 0.8, new ProxyNeeds(0.25, 1.0)), Dynams(10, 5).Needs);

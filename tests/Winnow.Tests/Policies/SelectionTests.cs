@@ -28,6 +28,32 @@ public sealed class SelectionTests
         CollectionAssert.AreEqual(expected, Selection.Smallest(Mixed, k));
 
     [TestMethod]
+    [DataRow(5, new[] { 0, 2, 3, 6, 9 })]      // shares 2.5, 1.5, 1: remainders tie, the lower class gets the fifth: 3, 1, 1
+    [DataRow(2, new[] { 3, 6 })]               // shares 1, 0.6, 0.4: class 0 gets 1, then the larger remainder (class 1) the other
+    [DataRow(10, new[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 })]
+    public void SmallestPerClassFillsEachClassInProportionWithItsOwnSmallest(int count, int[] expected)
+    {
+        // class 0: samples 0, 3, 4, 7, 9; class 1: 1, 6, 8; class 2: 2, 5.
+        int[] labels = [0, 1, 2, 0, 0, 2, 1, 0, 1, 0];
+        float[] keys = [0.1f, 5f, -2f, -3f, 9f, 4f, -1f, 8f, 0f, 7f];
+
+        var chosen = Selection.SmallestPerClass(keys, labels, count);
+
+        CollectionAssert.AreEqual(expected, chosen);
+    }
+
+    [TestMethod]
+    public void SmallestPerClassKeepsAClassThatTheGlobalSmallestWouldDrop()
+    {
+        // Every margin of class 1 is larger than every margin of class 0: the global K smallest are all of class 0.
+        int[] labels = [0, 0, 0, 0, 1, 1, 1, 1];
+        float[] keys = [-4f, -3f, -2f, -1f, 1f, 2f, 3f, 4f];
+
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 3 }, Selection.Smallest(keys, 4));
+        CollectionAssert.AreEqual(new[] { 0, 1, 4, 5 }, Selection.SmallestPerClass(keys, labels, 4));
+    }
+
+    [TestMethod]
     public void TiesGoToTheLowerIndexWithoutAGenerator()
     {
         float[] keys = [1f, 2f, 2f, 2f, 0f, 2f];
