@@ -7,10 +7,11 @@ cd "$root"
 
 bash eng/setup.sh --data
 echo "building Winnow (Release)…" >&2
-if ! dotnet build Framework.sln -c Release -nologo -v quiet > artifacts.build.log 2>&1; then
-  grep -E "error|warning" artifacts.build.log | sort -u | head -n 30 >&2 || tail -n 30 artifacts.build.log >&2
-  echo "build failed; the whole log is in $root/artifacts.build.log" >&2
+mkdir -p artifacts
+log=artifacts/build.log
+if ! dotnet build Framework.sln -c Release -nologo -v quiet > "$log" 2>&1; then
+  grep -E "error|warning" "$log" | sort -u | head -n 30 >&2 || tail -n 30 "$log" >&2
+  echo "build failed; the whole log is in $root/$log" >&2
   exit 1
 fi
-rm -f artifacts.build.log
 exec dotnet artifacts/app/Release/winnow.dll "$@"

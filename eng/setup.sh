@@ -116,4 +116,15 @@ if [ "$want_data" -eq 1 ] && [ ! -r "$FASHION_DIR/train-images-idx3-ubyte.gz" ];
     exit 5
   fi
 fi
+# 4. A font for the plots of sweeps and reports (SkiaSharp, under ScottPlot, draws text with a system font) ----------
+has_font() { ls /usr/share/fonts/truetype/dejavu/*.ttf >/dev/null 2>&1 || { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list 2>/dev/null | head -n1)" ]; }; }
+if [ "$(uname -s)" = Linux ] && ! has_font; then
+  if is_debian && as_root true 2>/dev/null; then
+    say "installing a font for the report plots (Debian package fonts-dejavu-core)"
+    apt_update_once
+    apt_quiet apt-get install -y fonts-dejavu-core || say "fonts-dejavu-core could not be installed; plots will be written without readable text"
+  else
+    say "no font found: the plots of winnow sweep/report need one (install fonts-dejavu-core or any TrueType font); training is not affected"
+  fi
+fi
 exit 0
