@@ -26,13 +26,8 @@ public static class Plots
         for (var i = 0; i < series.Count; i++)
         {
             var s = series[i];
-            var line = plot.Add.Scatter(s.X, s.Y);
-            line.LegendText = s.Label;
-            line.Color = palette.GetColor(i % palette.Colors.Length);
-            line.LineWidth = 2;
-            line.MarkerSize = 7;
-            line.MarkerShape = Shapes[i / palette.Colors.Length % Shapes.Length];
-            if (i >= palette.Colors.Length) line.LinePattern = LinePattern.Dashed;
+            Line(plot, s.X, s.Y, s.Label, palette.GetColor(i % palette.Colors.Length), Shapes[i / palette.Colors.Length % Shapes.Length],
+                i >= palette.Colors.Length ? LinePattern.Dashed : LinePattern.Solid);
         }
         Decorate(plot, title, xLabel, yLabel);
         if (integerX) IntegerTicks(plot.Axes.Bottom, series.SelectMany(s => s.X));
@@ -77,30 +72,25 @@ public static class Plots
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
-        var accuracy = plot.Add.Scatter(epochs, accuracyPercent);
-        accuracy.LegendText = "test accuracy (%, left)";
-        accuracy.Color = palette.GetColor(0);
-        accuracy.LineWidth = 2;
-        accuracy.MarkerSize = 7;
-        var train = plot.Add.Scatter(epochs, trainLoss);
-        train.LegendText = "train loss (right)";
-        train.Color = palette.GetColor(1);
-        train.LineWidth = 2;
-        train.MarkerSize = 7;
-        train.MarkerShape = MarkerShape.FilledSquare;
-        train.Axes.YAxis = plot.Axes.Right;
-        var test = plot.Add.Scatter(epochs, testLoss);
-        test.LegendText = "test loss (right)";
-        test.Color = palette.GetColor(3);
-        test.LineWidth = 2;
-        test.MarkerSize = 7;
-        test.MarkerShape = MarkerShape.FilledTriangleUp;
-        test.LinePattern = LinePattern.Dashed;
-        test.Axes.YAxis = plot.Axes.Right;
+        Line(plot, epochs, accuracyPercent, "test accuracy (%, left)", palette.GetColor(0), MarkerShape.FilledCircle, LinePattern.Solid);
+        Line(plot, epochs, trainLoss, "train loss (right)", palette.GetColor(1), MarkerShape.FilledSquare, LinePattern.Solid).Axes.YAxis = plot.Axes.Right;
+        Line(plot, epochs, testLoss, "test loss (right)", palette.GetColor(3), MarkerShape.FilledTriangleUp, LinePattern.Dashed).Axes.YAxis = plot.Axes.Right;
         Decorate(plot, title, "epoch", "test accuracy (%)");
         plot.Axes.Right.Label.Text = "loss";
         IntegerTicks(plot.Axes.Bottom, epochs);
         return Save(plot, stem);
+    }
+
+    private static ScottPlot.Plottables.Scatter Line(Plot plot, double[] x, double[] y, string label, Color color, MarkerShape marker, LinePattern pattern)
+    {
+        var line = plot.Add.Scatter(x, y);
+        line.LegendText = label;
+        line.Color = color;
+        line.LineWidth = 2;
+        line.MarkerSize = 7;
+        line.MarkerShape = marker;
+        line.LinePattern = pattern;
+        return line;
     }
 
     // A sans-serif font when one is installed (ScottPlot's default resolves to a serif one on Linux).
