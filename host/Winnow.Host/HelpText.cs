@@ -26,12 +26,18 @@ internal static class HelpText
               plugins  Lists every plugin in the plugins folder by kind (model, dataset, scorer, policy) with its description,
                        assembly, version and contract version, and each option with its default, type, allowed values and
                        description (from the plugin's XML documentation). Works without a configuration file.
+              sweep    Runs every combination of a sweep file (a base configuration and lists of values to vary) in one process,
+                       each in its own run folder, then writes report.md, report.csv and plots/ in the sweep folder. Started
+                       again, it skips finished runs and resumes a stopped or killed one. --dry-run lists and checks the runs.
+              report   Writes a sweep folder's comparison table and plots again, or a run folder's accuracy-and-loss plot.
+              bench    Measures engine overhead, pruning speed-up, selection time, the data path and memory, each printed next
+                       to its target (--quick: about two minutes; --only=selection,overhead,speedup,datapath,memory).
 
             configuration, each layer overriding the one before:
               1. the JSON file (appsettings.json in the current folder, or --config <file>)
               2. environment variables prefixed WINNOW_, with __ between sections: WINNOW_Run__Epochs=3
               3. the command line: --Run:Epochs=3 --Run:Policy:Name=random-dynamic --Run:Policy:Options:KeepFraction=0.3
-                 (an empty value clears a key: --Run:Policy:Options:KeepFraction=)
+                 (or --Run:Epochs 3; an empty value clears a key: --Run:Policy:Options:KeepFraction=)
 
             overriding options from the command line:
               A key is its path in the JSON file with ':' between sections: --Run:BatchSize=64. Each plugin's options
