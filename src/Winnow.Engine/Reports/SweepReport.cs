@@ -22,7 +22,7 @@ public static class SweepReport
         var folder = Path.GetFullPath(sweepFolder);
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"sweep folder not found: {folder}");
         var record = SweepRecord.Read(folder) ?? throw new DirectoryNotFoundException($"{folder} is not a sweep folder (it has no {SweepRecord.FileName})");
-        var runs = record.Runs.OrderBy(r => r.Index).Select(e => (Entry: e, Data: e.FindRunFolder(folder) is { } f ? RunData.Load(f) : null)).ToList();
+        var runs = record.Runs.Where(r => !r.NotInSweepFile).OrderBy(r => r.Index).Select(e => (Entry: e, Data: e.FindRunFolder(folder) is { } f ? RunData.Load(f) : null)).ToList();
         var completed = runs.Where(r => r.Data?.Summary?.Status == SweepRunRecord.Completed && r.Data.Epochs.Count > 0).ToList();
         var figures = completed.Select(r => Figures(r.Entry, r.Data!)).ToList();
         var rows = Comparison.Compare(figures, configuration => BaselineOf(configuration, completed.Select(r => (r.Entry, r.Data!)).ToList()));
@@ -91,6 +91,10 @@ public static class SweepReport
         }
         var statuses = runs.GroupBy(r => r.Entry.Status).Select(g => $"{g.Count()} {g.Key}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- runs: {runs.Count} ({string.Join(", ", statuses)})");
+        var dropped = record.Runs.Where(r => r.NotInSweepFile).Select(r => r.Index.ToString(C)).ToList();
+        if (dropped.Count > 0)
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"- left out: run{(dropped.Count == 1 ? "" : "s")} {string.Join(", ", dropped)}, which the sweep file no longer plans (their folders are kept)");
         md.AppendLine();
         md.AppendLine("Per configuration, mean ± sample standard deviation over its seeds (no ± with one seed). Accuracy is test accuracy. " +
                       "Time is the sum over epochs of training, scoring, selecting and evaluating. Δ, speed-up and time-to-accuracy compare each " +

@@ -83,6 +83,8 @@ public sealed class SweepRunRecord
     public string? Error { get; set; }
     public DateTimeOffset? Started { get; set; }
     public DateTimeOffset? Ended { get; set; }
+    /// <summary>The sweep file, edited since, no longer plans this run: its folder and record are kept, the report leaves it out.</summary>
+    public bool NotInSweepFile { get; set; }
 
     public string Identity => SweepPlan.IdentityOf(Values.Select(v => new KeyValuePair<string, string>(v.Key, v.Value)));
 

@@ -96,6 +96,9 @@ public sealed class SweepRunner
             }
             runs.Add((combination, entry));
         }
+        // Runs of an earlier version of the sweep file are kept on disk and in sweep.json, but no longer count as this sweep's.
+        var planned = runs.Select(r => r.Item2).ToHashSet();
+        foreach (var entry in record.Runs) entry.NotInSweepFile = !planned.Contains(entry);
         return new SweepRunner(definition, folder, record, runs);
     }
 

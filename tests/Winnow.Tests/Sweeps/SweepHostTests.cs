@@ -77,6 +77,31 @@ public sealed class SweepHostTests
     }
 
     [TestMethod]
+    public void RunsTheEditedSweepFileNoLongerPlansAreKeptButLeftOutOfTheReport()
+    {
+        using var work = new TempFolder();
+        WriteSweep(work, """ "Run:Policy:Name": ["full", "random-dynamic"], "Run:Policy:Options:KeepFraction": [0.5] """);
+        var first = HostProcess.Run(work.Path, "sweep", "sweep.json");
+        Assert.AreEqual(0, first.ExitCode, first.ToString());
+        var folder = work.Combine("runs", "sweeps", "sweep");
+        var oldRun = Path.Combine(folder, Runs(folder)[1].GetProperty("runFolder").GetString()!);
+
+        // The author edits the sweep: random-dynamic now runs at 0.3, so the 0.5 run is no longer part of it.
+        WriteSweep(work, """ "Run:Policy:Name": ["full", "random-dynamic"], "Run:Policy:Options:KeepFraction": [0.3] """);
+        var second = HostProcess.Run(work.Path, "sweep", "sweep.json");
+
+        Assert.AreEqual(0, second.ExitCode, second.ToString());
+        var runs = Runs(folder);
+        CollectionAssert.AreEqual(new[] { false, true, false }, runs.Select(r => r.GetProperty("notInSweepFile").GetBoolean()).ToArray());
+        Assert.IsTrue(File.Exists(Path.Combine(oldRun, "summary.json")), "the earlier run's folder is kept");
+        var report = File.ReadAllText(Path.Combine(folder, "report.md"));
+        StringAssert.Contains(report, "| random-dynamic KeepFraction=0.3 | 1 | ");
+        Assert.DoesNotContain("random-dynamic KeepFraction=0.5", report);
+        StringAssert.Contains(report, "- left out: run 2, which the sweep file no longer plans (their folders are kept)");
+        Assert.HasCount(1 + 2, File.ReadAllLines(Path.Combine(folder, "runs.csv")));
+    }
+
+    [TestMethod]
     public void ADryRunListsTheRunsAndTrainsNothing()
     {
         using var work = new TempFolder();
