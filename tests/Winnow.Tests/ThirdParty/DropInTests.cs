@@ -109,24 +109,17 @@ public sealed partial class DropInTests
         Assert.IsEmpty(plugin.Descendants("ProjectReference"), "a plugin from the template does not reference the repository's projects");
     }
 
-    /// <summary>The bash block after the marker, from README.md once the section is merged there, else from docs/writing-a-policy.md.</summary>
+    /// <summary>The bash block after the marker in README.md's "Write your own pruning policy" section.</summary>
     internal static string Steps(out string document)
     {
-        foreach (var candidate in new[] { "README.md", Path.Combine("docs", "writing-a-policy.md") })
-        {
-            var path = Path.Combine(ThirdPartyFolders.RepoRoot, candidate);
-            if (!File.Exists(path)) continue;
-            var text = File.ReadAllText(path);
-            var marker = text.IndexOf(StepsMarker, StringComparison.Ordinal);
-            if (marker < 0) continue;
-            var open = text.IndexOf("```bash\n", marker, StringComparison.Ordinal);
-            var close = text.IndexOf("\n```", open + 1, StringComparison.Ordinal);
-            Assert.IsTrue(open > marker && close > open, $"{path}: no ```bash block after the drop-in marker");
-            document = path;
-            return text[(open + "```bash\n".Length)..(close + 1)];
-        }
-        Assert.Fail($"neither README.md nor docs/writing-a-policy.md holds the marker {StepsMarker}");
-        throw new InvalidOperationException();
+        document = Path.Combine(ThirdPartyFolders.RepoRoot, "README.md");
+        var text = File.ReadAllText(document);
+        var marker = text.IndexOf(StepsMarker, StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, marker, $"{document} does not hold the marker {StepsMarker}");
+        var open = text.IndexOf("```bash\n", marker, StringComparison.Ordinal);
+        var close = text.IndexOf("\n```", open + 1, StringComparison.Ordinal);
+        Assert.IsTrue(open > marker && close > open, $"{document}: no ```bash block after the drop-in marker");
+        return text[(open + "```bash\n".Length)..(close + 1)];
     }
 
     internal static string RepositoryVersion() =>
