@@ -88,6 +88,9 @@ public interface IPlugin
     /// (<c>[Range]</c>, <c>[Required]</c>) and, for rules across properties, <see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/>.
     /// The host binds the plugin's <c>Options</c> section to a new instance, refuses unknown keys, and passes it to the plugin.
     /// Use <see cref="NoOptions"/> when there is nothing to set.</summary>
+    /// <remarks>Options that are valid alone but do not fit the run (more warm-up epochs than the run has) are refused in
+    /// <c>Create</c> with an <see cref="ArgumentException"/> whose parameter name is <c>options</c>: the host reports it as a
+    /// configuration error under the plugin's <c>Options</c> key, not as a plugin failure.</remarks>
     Type OptionsType { get; }
 }
 

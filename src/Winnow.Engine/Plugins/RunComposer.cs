@@ -176,6 +176,12 @@ public static class RunComposer
         {
             throw;
         }
+        catch (ArgumentException e) when (e.ParamName == "options" && call == "Create")
+        {
+            // The contract's way to say "these options do not fit this run" (IPlugin.OptionsType): the user's to fix, not a plugin bug.
+            var reason = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            throw new ConfigurationError($"Run:{plugin.Entry.Kind}:Options: {reason}");
+        }
         catch (Exception e) when (plugin.Entry.Kind == PluginKind.Dataset && e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             throw new PluginError($"dataset '{plugin.Name}' cannot be read: {e.Message}", e);

@@ -90,6 +90,21 @@ public sealed class HostTests
     }
 
     [TestMethod]
+    public void OptionsThatDoNotFitTheRunAreAConfigurationErrorUnderTheirKey()
+    {
+        using var work = new TempFolder();
+        HostProcess.WriteConfig(work.Path);
+
+        var result = HostProcess.Run(work.Path, "--Run:Policy:Options:Warmup=2");
+
+        Assert.AreEqual(2, result.ExitCode, result.ToString());
+        StringAssert.Contains(result.Error,
+            "error: Run:Policy:Options: random-dynamic: Warmup (2) + Anneal (0) must be less than the run's 2 epochs, or no epoch is ever pruned" + Environment.NewLine,
+            result.ToString());
+        Assert.IsFalse(Directory.Exists(work.Combine("runs")), "nothing ran");
+    }
+
+    [TestMethod]
     public void SwitchingPluginsWithoutClearingTheOldOptionsSaysHow()
     {
         using var work = new TempFolder();
