@@ -22,17 +22,7 @@ public sealed class Checkpoint(string runFolder)
     /// <exception cref="InvalidDataException">the pointer cannot be read or names a folder that is missing.</exception>
     public string? Latest()
     {
-        if (!File.Exists(Pointer)) return null;
-        PointerFile pointer;
-        try
-        {
-            pointer = JsonSerializer.Deserialize<PointerFile>(File.ReadAllText(Pointer), RunFolder.Json)
-                ?? throw new InvalidDataException($"{Pointer} is empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{Pointer} is not readable ({e.Message}); it was changed by hand or the disk is damaged", e);
-        }
+        if (ReadPointer() is not { } pointer) return null;
         if (string.IsNullOrEmpty(pointer.Folder) || pointer.Folder.Contains('/') || pointer.Folder.Contains('\\') || pointer.Folder.StartsWith('.'))
             throw new InvalidDataException($"{Pointer} names '{pointer.Folder}', which is not a checkpoint folder");
         var folder = Path.Combine(Root, pointer.Folder);
@@ -54,8 +44,9 @@ public sealed class Checkpoint(string runFolder)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A full disk: give back what the half-written checkpoint took; the committed one is untouched.
-            TryDelete(staging);
+            // A full disk: give back what the half-written checkpoint took (what is left, the next commit clears first); the
+            // committed one is untouched.
+            RunFolder.DeleteQuietly(staging);
             throw;
         }
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
@@ -78,24 +69,27 @@ public sealed class Checkpoint(string runFolder)
     {
         try
         {
-            if (!File.Exists(Pointer)) return 0;
-            return JsonSerializer.Deserialize<PointerFile>(File.ReadAllText(Pointer), RunFolder.Json)?.Epoch ?? 0;
+            return ReadPointer()?.Epoch ?? 0;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             return 0;
         }
     }
 
-    private static void TryDelete(string folder)
+    /// <summary><c>checkpoint.json</c>, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">it is empty or not JSON.</exception>
+    private PointerFile? ReadPointer()
     {
+        if (!File.Exists(Pointer)) return null;
         try
         {
-            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            return JsonSerializer.Deserialize<PointerFile>(File.ReadAllText(Pointer), RunFolder.Json)
+                ?? throw new InvalidDataException($"{Pointer} is empty");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (JsonException e)
         {
-            // Left for the next commit, which clears any staging folder first.
+            throw new InvalidDataException($"{Pointer} is not readable ({e.Message}); it was changed by hand or the disk is damaged", e);
         }
     }
 

@@ -93,15 +93,19 @@ public sealed class RunFolder
     }
 
     /// <summary>Removes a folder this process created for a run that could not start (best effort): no half-written folder is left.</summary>
-    public void Discard()
+    public void Discard() => DeleteQuietly(Path);
+
+    /// <summary>Removes <paramref name="folder"/> and everything in it if it can; a failure is swallowed, because this only ever
+    /// cleans up after another error, which is the one to report.</summary>
+    public static void DeleteQuietly(string folder)
     {
         try
         {
-            Directory.Delete(Path, recursive: true);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Nothing more can be done; the error that made the run fail is the one to report.
+            // Nothing more can be done.
         }
     }
 
@@ -174,8 +178,9 @@ public sealed class RunFolder
     /// <summary>Writes a whole file of this folder atomically.</summary>
     public void WriteText(string path, string text) => WriteAtomically(path, text);
 
-    // Write-then-rename: a reader (or a crash) never sees half a file. A write that fails (a full disk) leaves no temporary file.
-    private static void WriteAtomically(string path, string text)
+    /// <summary>Writes a whole text file by write-then-rename: a reader (or a crash) never sees half a file, and a write that fails
+    /// (a full disk) leaves no temporary file. A final newline is added when missing.</summary>
+    public static void WriteAtomically(string path, string text)
     {
         var temp = path + ".tmp";
         try

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Winnow.Engine.Runs;
 
@@ -49,10 +48,7 @@ public sealed class SweepRecord
     public void Write(string folder)
     {
         Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, FileName);
-        var temp = path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, RunFolder.Json) + "\n", new UTF8Encoding(false));
-        File.Move(temp, path, overwrite: true);
+        RunFolder.WriteAtomically(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, RunFolder.Json));
     }
 }
 
