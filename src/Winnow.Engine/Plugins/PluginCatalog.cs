@@ -176,7 +176,7 @@ public sealed class PluginCatalog : IDisposable
         }
         catch (Exception e)
         {
-            throw new PluginError($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) failed in its constructor: {Describe(e)}", e);
+            throw Failure(entry, "its constructor", e);
         }
     }
 
@@ -191,13 +191,17 @@ public sealed class PluginCatalog : IDisposable
         }
         catch (Exception e)
         {
-            throw new PluginError($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) failed in OptionsType: {Describe(e)}", e);
+            throw Failure(entry, "OptionsType", e);
         }
         if (type is null || type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
             throw new PluginError($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}): OptionsType must be a concrete class with a public parameterless constructor, " +
                                   $"got {type?.FullName ?? "null"} (use NoOptions when there is nothing to set)");
         return type;
     }
+
+    /// <summary>A plugin's code threw: the error names the plugin, its file and the call that failed.</summary>
+    public static PluginError Failure(PluginEntry entry, string call, Exception e) =>
+        new($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) failed in {call}: {Describe(e)}", e);
 
     public static string Label(PluginKind kind) => kind.ToString().ToLowerInvariant();
 

@@ -55,8 +55,7 @@ public static class PluginGuard
         }
     }
 
-    private static PluginError Failure(ChosenPlugin plugin, string call, Exception e) =>
-        new($"{PluginCatalog.Label(plugin.Entry.Kind)} plugin '{plugin.Name}' ({plugin.Entry.AssemblyPath}) failed in {call}: {PluginCatalog.Describe(e)}", e);
+    private static PluginError Failure(ChosenPlugin plugin, string call, Exception e) => PluginCatalog.Failure(plugin.Entry, call, e);
 
     private class GuardedPolicy(ChosenPlugin plugin, ISelectionPolicy inner) : ISelectionPolicy
     {

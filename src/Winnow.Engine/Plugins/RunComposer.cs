@@ -188,7 +188,7 @@ public static class RunComposer
         }
         catch (Exception e)
         {
-            throw new PluginError($"{PluginCatalog.Label(plugin.Entry.Kind)} plugin '{plugin.Name}' ({plugin.Entry.AssemblyPath}) failed in {call}: {PluginCatalog.Describe(e)}", e);
+            throw PluginCatalog.Failure(plugin.Entry, call, e);
         }
         return result ?? throw new PluginError($"{PluginCatalog.Label(plugin.Entry.Kind)} plugin '{plugin.Name}' returned null from {call}");
     }

@@ -399,8 +399,7 @@ public sealed class Trainer : IDisposable
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             var call = proxy ? "ForwardProxy" : "forward";
-            throw new PluginError($"model plugin '{_run.ModelPlugin.Name}' ({_run.ModelPlugin.Entry.AssemblyPath}) failed in {call} during {pass} " +
-                                  $"(epoch {epoch + 1}, a batch of shape [{string.Join(", ", x.shape)}]): {PluginCatalog.Describe(e)}", e);
+            throw PluginCatalog.Failure(_run.ModelPlugin.Entry, $"{call} during {pass} (epoch {epoch + 1}, a batch of shape [{string.Join(", ", x.shape)}])", e);
         }
     }
 
