@@ -33,17 +33,7 @@ public static class RunExecutor
                 folder.Discard();
                 throw;
             }
-            try
-            {
-                saved.Write(folder);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Nothing ran: leave no half-written folder behind.
-                held.Dispose();
-                folder.Discard();
-                throw new IOException($"cannot write the run folder {folder.Path}: {RunFolder.Reason(e)}; nothing was trained and the folder was removed", e);
-            }
+            WriteFirst(folder, held, () => saved.Write(folder));
             return (folder, null, held);
         });
 
@@ -96,16 +86,7 @@ public static class RunExecutor
         var checkpoint = new Checkpoint(folder.Path);
         if (checkpointToResume is null)
         {
-            try
-            {
-                folder.WriteConfig(Resolved(settings, composed, device, threads));
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                held.Dispose();
-                folder.Discard();
-                throw new IOException($"cannot write the run folder {folder.Path}: {RunFolder.Reason(e)}; nothing was trained and the folder was removed", e);
-            }
+            WriteFirst(folder, held, () => folder.WriteConfig(Resolved(settings, composed, device, threads)));
             log.WriteLine($"run folder: {folder.Path}");
         }
         else
@@ -168,6 +149,22 @@ public static class RunExecutor
         var summary = Summary(trainer.CompletedEpochs < run.Epochs ? "stopped" : "completed", null);
         folder.WriteSummary(summary);
         return (folder, summary);
+    }
+
+    /// <summary>Writes one of a new run's first files. When that fails nothing has been trained, so the folder is released and removed
+    /// rather than left half-written.</summary>
+    private static void WriteFirst(RunFolder folder, IDisposable held, Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            held.Dispose();
+            folder.Discard();
+            throw new IOException($"cannot write the run folder {folder.Path}: {RunFolder.Reason(e)}; nothing was trained and the folder was removed", e);
+        }
     }
 
     // Keeps the original stack trace for exceptions this layer does not reword.
