@@ -86,8 +86,10 @@ internal static class Cli
     }
 
     /// <summary>Loads the plugin folders the settings name (default: plugins/ beside this executable), reporting skipped ones on stderr.</summary>
+    /// <remarks>Every command that trains loads its plugins first, before any tensor exists: the native heap is set up here.</remarks>
     public static PluginCatalog LoadPlugins(WinnowSettings settings, string baseDirectory)
     {
+        NativeMemory.Configure(settings.Runtime.MemoryReuse);
         var directory = settings.Plugins.Directory.Length == 0
             ? Path.Combine(AppContext.BaseDirectory, "plugins")
             : Path.GetFullPath(settings.Plugins.Directory, baseDirectory);

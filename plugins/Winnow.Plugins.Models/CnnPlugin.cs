@@ -87,7 +87,11 @@ public sealed class Cnn : SlicedClassifier
 
     public override ClassifierOutput forward(Tensor input)
     {
-        var features = fc.call(conv.call(input));
+        // The blocks of conv, layer by layer, so that both convolutions go through Convolution (see there why).
+        using var block1 = ParameterSharingProxy.ConvReluPool(input, layers.Conv1, layers.Conv1.weight!.shape[0]);
+        using var block2 = ParameterSharingProxy.ConvReluPool(block1, layers.Conv2, layers.Conv2.weight!.shape[0]);
+        using var flat = block2.flatten(1);
+        var features = fc.call(flat);
         return new ClassifierOutput(head.call(dropout.call(features)), features);
     }
 

@@ -66,7 +66,7 @@ internal static class ParameterSharingProxy
         using var rows = layer.weight!.narrow(0, 0, outChannels);
         using var weight = rows.narrow(1, 0, x.shape[1]);
         using var bias = layer.bias!.narrow(0, 0, outChannels);
-        using var convolved = nn.functional.conv2d(x, weight, bias, strides: [1, 1], padding: [1, 1]);
+        using var convolved = Convolution.Apply(x, weight, bias, stride: 1, padding: 1);
         using var activated = nn.functional.relu(convolved);
         // The stride is given: nn.MaxPool2d(2) pools with stride 2, and the functional default has differed between versions.
         return nn.functional.max_pool2d(activated, [2, 2], [2, 2]);
@@ -78,7 +78,7 @@ internal static class ParameterSharingProxy
     {
         using var rows = layer.weight!.narrow(0, 0, outChannels);
         using var weight = rows.narrow(1, 0, x.shape[1]);
-        return nn.functional.conv2d(x, weight, null, strides: [stride, stride], padding: [padding, padding]);
+        return Convolution.Apply(x, weight, null, stride, padding);
     }
 
     /// <summary>Batch norm of the first <c>c'</c> channels (the channel count of <paramref name="x"/>) with the sliced affine

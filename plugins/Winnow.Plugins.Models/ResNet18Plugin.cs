@@ -93,7 +93,7 @@ public sealed class ResNet18 : SlicedClassifier
     {
         ArgumentNullException.ThrowIfNull(input);
         // Intermediates go as soon as they are used; autograd keeps what backward needs. The caller's input is not ours.
-        using var convolved = conv1.call(input);
+        using var convolved = Convolution.Apply(conv1, input);
         using var normalised = bn1.call(convolved);
         var x = nn.functional.relu(normalised);
         foreach (var layer in new[] { layer1, layer2, layer3, layer4 })
@@ -184,7 +184,7 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var residual = Residual(input);
-        using var projected = shortcut?.call(input);
+        using var projected = Shortcut(input);
         using var sum = residual + (projected ?? input);
         return nn.functional.relu(sum);
     }
@@ -218,13 +218,21 @@ internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
         }
     }
 
+    // Layer by layer rather than through the modules' own forward, so that every convolution goes through Convolution.
     private Tensor Residual(Tensor input)
     {
-        using var a = conv1.call(input);
+        using var a = Convolution.Apply(conv1, input);
         using var b = bn1.call(a);
         using var c = nn.functional.relu(b);
-        using var d = conv2.call(c);
+        using var d = Convolution.Apply(conv2, c);
         return bn2.call(d);
+    }
+
+    private Tensor? Shortcut(Tensor input)
+    {
+        if (projection is not { } p) return null;
+        using var convolved = Convolution.Apply(p.Conv, input);
+        return p.Norm.call(convolved);
     }
 }
 

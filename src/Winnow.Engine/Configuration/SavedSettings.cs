@@ -12,7 +12,7 @@ public sealed record SavedSettings(string BaseDirectory, SortedDictionary<string
 
     /// <summary>Keys a resumed run may change: where plugins are, when to stop, and what a non-finite loss does (it changes nothing
     /// for a run that never meets one). Anything else would make it another run.</summary>
-    public static readonly string[] ResumableKeys = ["Plugins:Directory", "Run:StopAfterEpoch", "Run:Device", "Run:NonFiniteLoss"];
+    public static readonly string[] ResumableKeys = ["Plugins:Directory", "Run:StopAfterEpoch", "Run:Device", "Run:NonFiniteLoss", "Runtime:MemoryReuse"];
 
     public static SavedSettings From(IConfiguration configuration, string baseDirectory)
     {

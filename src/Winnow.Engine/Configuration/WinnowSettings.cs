@@ -11,6 +11,16 @@ public sealed class WinnowSettings
 
     /// <summary>What to train and how.</summary>
     public RunSettings Run { get; set; } = new();
+
+    /// <summary>How this process runs: never part of a run's identity, so it may differ when resuming.</summary>
+    public RuntimeSettings Runtime { get; set; } = new();
+}
+
+public sealed class RuntimeSettings
+{
+    /// <summary>Keep the tensor memory libtorch frees for reuse instead of handing it back to the system after every batch
+    /// (glibc; see NativeMemory). Off only to compare: it costs a page fault per page per batch, which is slow on virtual machines.</summary>
+    public bool MemoryReuse { get; set; } = true;
 }
 
 public sealed class PluginSettings

@@ -75,6 +75,7 @@ public static class RunExecutor
         composed.Model.to(device);
         log.WriteLine($"data: {composed.Data.Train.Count} train / {composed.Data.Test.Count} test samples of shape [{string.Join(", ", composed.Data.SampleShape)}], {composed.Data.ClassNames.Count} classes");
         log.WriteLine($"device: {device.type.ToString().ToLowerInvariant()}, {threads} threads; seed {run.Seed}");
+        if (NativeMemory.Description.Length > 0) log.WriteLine(NativeMemory.Description);
         foreach (var note in composed.Notes) log.WriteLine(note);
 
         var (folder, checkpointToResume, folderLock) = open(composed);

@@ -49,6 +49,22 @@ public sealed class HostTests
     }
 
     [TestMethod]
+    public void FreedTensorMemoryIsKeptForReuseUnlessTurnedOffAndTheResultsAreTheSame()
+    {
+        using var work = new TempFolder();
+        HostProcess.WriteConfig(work.Path, model: "cnn", policy: "dynams", policyOptions: """{ "KeepFraction": 0.5, "Q0": 1 }""");
+
+        var kept = HostProcess.Run(work.Path, "--Run:OutputDirectory=kept");
+        var returned = HostProcess.Run(work.Path, "--Run:OutputDirectory=returned", "--Runtime:MemoryReuse=false");
+
+        Assert.AreEqual(0, kept.ExitCode, kept.ToString());
+        Assert.AreEqual(0, returned.ExitCode, returned.ToString());
+        if (OperatingSystem.IsLinux()) StringAssert.Contains(kept.Output, "memory: freed buffers kept for reuse (mmap threshold 1 GiB, no trimming)", kept.ToString());
+        StringAssert.Contains(returned.Output, "memory: the C library's defaults (Runtime:MemoryReuse=false)", returned.ToString());
+        ResumeTests.AssertSameRun(ResumeTests.RunFolderOf(work, "kept", kept), ResumeTests.RunFolderOf(work, "returned", returned), "memory reuse on and off");
+    }
+
+    [TestMethod]
     public void TwoRunsNeverShareAFolder()
     {
         using var work = new TempFolder();
