@@ -68,8 +68,7 @@ internal static class ParameterSharingProxy
         using var bias = layer.bias!.narrow(0, 0, outChannels);
         using var convolved = Convolution.Apply(x, weight, bias, stride: 1, padding: 1);
         using var activated = nn.functional.relu(convolved);
-        // The stride is given: nn.MaxPool2d(2) pools with stride 2, and the functional default has differed between versions.
-        return nn.functional.max_pool2d(activated, [2, 2], [2, 2]);
+        return Pooling.Max2x2(activated);
     }
 
     /// <summary><c>conv(x; W[:outChannels, :in])</c> without bias, with <c>in</c> the channel count of <paramref name="x"/>:

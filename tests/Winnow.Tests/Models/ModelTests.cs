@@ -45,6 +45,29 @@ public sealed class ModelTests
         CollectionAssert.AreEqual(new long[] { 5, featureCount }, output.Features.shape);
     }
 
+    /// <summary>Without a graph the cnn pools with element-wise maxima instead of libtorch's slower max-pool (Pooling.cs): the values must
+    /// be the same bit for bit, odd sizes included, for the model and its proxy.</summary>
+    [TestMethod]
+    [DataRow(1L, 28L, 28L)]
+    [DataRow(3L, 5L, 7L)]
+    [DataRow(2L, 9L, 4L)]
+    public void TheCnnGivesTheSameOutputsWithAndWithoutAGraph(long c, long h, long w)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = Build("cnn", [c, h, w]);
+        net.EnableProxy(0.5);
+        net.eval();
+        var x = torch.randn(6, c, h, w);
+        foreach (var proxy in new[] { false, true })
+        {
+            var withGraph = proxy ? net.ForwardProxy(x) : net.call(x);
+            ClassifierOutput withoutGraph;
+            using (torch.inference_mode()) withoutGraph = proxy ? net.ForwardProxy(x) : net.call(x);
+            Assert.IsTrue(withGraph.Logits.equal(withoutGraph.Logits).all().item<bool>(), $"logits (proxy {proxy})");
+            Assert.IsTrue(withGraph.Features!.equal(withoutGraph.Features!).all().item<bool>(), $"features (proxy {proxy})");
+        }
+    }
+
     [TestMethod]
     [DataRow("mlp", 256L)]
     [DataRow("cnn", 128L)]
