@@ -87,12 +87,19 @@ public sealed class Cnn : SlicedClassifier
 
     public override ClassifierOutput forward(Tensor input)
     {
-        // The blocks of conv, layer by layer, so that both convolutions go through Convolution (see there why).
-        using var block1 = ParameterSharingProxy.ConvReluPool(input, layers.Conv1, layers.Conv1.weight!.shape[0]);
-        using var block2 = ParameterSharingProxy.ConvReluPool(block1, layers.Conv2, layers.Conv2.weight!.shape[0]);
+        // The blocks of conv, layer by layer, so that both convolutions go through Convolution and both pools through Pooling.
+        using var block1 = Block(layers.Conv1, input);
+        using var block2 = Block(layers.Conv2, block1);
         using var flat = block2.flatten(1);
         var features = fc.call(flat);
         return new ClassifierOutput(head.call(dropout.call(features)), features);
+    }
+
+    private static Tensor Block(Conv2d layer, Tensor x)
+    {
+        using var convolved = Convolution.Apply(layer, x);
+        using var activated = nn.functional.relu(convolved);
+        return Pooling.Max2x2(activated);
     }
 
     /// <summary>DynaMS's parameter-sharing proxy: conv1, conv2 and fc1 keep their first

@@ -37,7 +37,8 @@ internal static class Convolution
         return output.narrow(1, 0, channels).MoveToOuterDisposeScope();
     }
 
-    /// <summary>A convolution module's own forward pass (its weight, bias, stride and padding), through <see cref="Apply(Tensor, Tensor, Tensor?, long, long)"/>.</summary>
+    /// <summary>A convolution module's own forward pass: through the module itself (so that its hooks run, which is how the benchmark
+    /// counts FLOPs) unless its output channels need <see cref="Apply(Tensor, Tensor, Tensor?, long, long)"/>.</summary>
     public static Tensor Apply(TorchSharp.Modules.Conv2d layer, Tensor x) =>
-        Apply(x, layer.weight!, layer.bias, layer.stride[0], layer.padding is { } p ? p[0] : 0);
+        layer.weight!.shape[0] % Block == 0 ? layer.call(x) : Apply(x, layer.weight!, layer.bias, layer.stride[0], layer.padding is { } p ? p[0] : 0);
 }
