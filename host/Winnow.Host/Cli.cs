@@ -1,4 +1,5 @@
 using Winnow.Engine.Configuration;
+using Winnow.Engine.Core;
 using Winnow.Engine.Plugins;
 using Winnow.Engine.Training;
 using Winnow.Host.Commands;
@@ -60,16 +61,13 @@ internal static class Cli
         {
             return handler(new CommandLine(command, configFile, target, overrides));
         }
-        catch (ConfigurationError e)
+        catch (WinnowError e)
         {
-            return Fail(BadInput, e.Message);
+            return Fail(e.ExitCode, e.Message);
         }
-        catch (DirectoryNotFoundException e) when (target is not null)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            return Fail(BadInput, e.Message);
-        }
-        catch (Exception e) when (e is PluginError or TrainingError or InvalidDataException or IOException or UnauthorizedAccessException)
-        {
+            // What the engine does not reword itself (a plugin's data file, a folder the OS refuses) still names its path.
             return Fail(Failed, e.Message);
         }
         catch (OperationCanceledException)

@@ -14,7 +14,7 @@ internal static class RunCommands
         using var cancel = Cli.CancelOnCtrlC();
         Announce(settings);
         var progress = new ConsoleProgress(Console.Out);
-        var (folder, summary) = RunExecutor.Start(settings, saved, catalog, progress, Console.Out, cancel.Token);
+        var (folder, summary) = RunExecutor.Start(new RunContext(settings, saved, catalog, progress, Console.Out, Console.Error), cancel.Token);
         ConsoleProgress.PrintSummary(Console.Out, folder, summary);
         return Cli.Ok;
     }
@@ -23,12 +23,12 @@ internal static class RunCommands
     {
         if (line.Target is null) return Cli.Fail(Cli.BadInput, "resume needs the run folder to continue: winnow resume runs/<run>");
         var folder = RunFolder.Open(line.Target);
-        var (settings, saved) = SavedSettings.Load(folder, line.Overrides);
+        var (settings, saved) = folder.ReadSettings(line.Overrides);
         using var catalog = Cli.LoadPlugins(settings, saved.BaseDirectory);
         using var cancel = Cli.CancelOnCtrlC();
         Announce(settings);
         var progress = new ConsoleProgress(Console.Out);
-        var (_, summary) = RunExecutor.Resume(folder, settings, saved, catalog, progress, Console.Out, cancel.Token);
+        var (_, summary) = RunExecutor.Resume(folder, new RunContext(settings, saved, catalog, progress, Console.Out, Console.Error), cancel.Token);
         ConsoleProgress.PrintSummary(Console.Out, folder, summary);
         return Cli.Ok;
     }

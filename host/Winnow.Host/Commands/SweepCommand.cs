@@ -1,7 +1,7 @@
 using Winnow.Engine.Configuration;
 using Winnow.Engine.Plugins;
-using Winnow.Engine.Reports;
 using Winnow.Engine.Sweeps;
+using Winnow.Reports;
 
 namespace Winnow.Host.Commands;
 
@@ -32,7 +32,7 @@ internal static class SweepCommand
             runner.Validate(CatalogFor);
 
             var configurations = plan.Select(c => c.Configuration).Distinct().Count();
-            var done = runner.Runs.Count(r => r.Entry.Status == SweepRunRecord.Completed);
+            var done = runner.Runs.Count(r => r.Entry.Status == SweepRunStatus.Completed);
             Console.WriteLine($"sweep {definition.Name}: {plan.Count} runs ({configurations} configurations), {done} already completed; folder {runner.Folder}");
             if (dryRun) return DryRun(runner);
 
@@ -40,7 +40,7 @@ internal static class SweepCommand
             SweepOutcome outcome;
             try
             {
-                outcome = runner.Execute(CatalogFor, new ConsoleProgress(Console.Out), Console.Out, cancel.Token);
+                outcome = runner.Execute(CatalogFor, new ConsoleProgress(Console.Out), Console.Out, Console.Error, cancel.Token);
             }
             catch (OperationCanceledException)
             {
@@ -66,7 +66,7 @@ internal static class SweepCommand
         foreach (var (combination, entry) in runner.Runs)
         {
             var skipped = combination.Skipped.Count == 0 ? "" : string.Join(", ", combination.Skipped);
-            Console.WriteLine($"{entry.Index,4}  {entry.Status,-10} {entry.Label,-48} {skipped}");
+            Console.WriteLine($"{entry.Index,4}  {entry.StatusText,-10} {entry.Label,-48} {skipped}");
         }
         Console.WriteLine();
         Console.WriteLine("dry run: every run's configuration and plugins were checked; nothing was trained");

@@ -1,15 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Winnow.Engine.Runs;
+using Winnow.Engine.Core;
 
 namespace Winnow.Engine.Configuration;
 
 /// <summary>The effective configuration of a run as key/value pairs (after file, environment and command line were layered),
-/// with the folder relative paths started from. Kept in the run folder as <c>settings.json</c> so <c>resume</c> rebuilds the same run.</summary>
+/// with the folder relative paths started from. Kept in the run folder (its settings file) so <c>resume</c> rebuilds the same run.</summary>
 public sealed record SavedSettings(string BaseDirectory, SortedDictionary<string, string> Values)
 {
-    public const string FileName = "settings.json";
-
     /// <summary>Keys a resumed run may change: where plugins are, when to stop, and what a non-finite loss does (it changes nothing
     /// for a run that never meets one). Anything else would make it another run.</summary>
     public static readonly string[] ResumableKeys = ["Plugins:Directory", "Run:StopAfterEpoch", "Run:Device", "Run:NonFiniteLoss", "Runtime:MemoryReuse"];
@@ -26,23 +24,27 @@ public sealed record SavedSettings(string BaseDirectory, SortedDictionary<string
         return new SavedSettings(baseDirectory, values);
     }
 
-    public void Write(RunFolder folder) => folder.WriteText(Path.Combine(folder.Path, FileName), JsonSerializer.Serialize(this, RunFolder.Json));
+    public string ToJson() => JsonSerializer.Serialize(this, JsonFormat.Options);
 
-    /// <summary>Reads a run folder's settings and applies <paramref name="overrides"/> (command-line form) to the keys that may change.</summary>
-    public static (WinnowSettings Settings, SavedSettings Saved) Load(RunFolder folder, IReadOnlyList<string> overrides)
+    /// <summary>Reads saved settings from <paramref name="path"/> and applies <paramref name="overrides"/> (command-line form) to the
+    /// keys that may change; a fixed key given at its saved value changes nothing and is accepted.</summary>
+    public static (WinnowSettings Settings, SavedSettings Saved) Load(string path, IReadOnlyList<string> overrides)
     {
-        var path = Path.Combine(folder.Path, FileName);
         SavedSettings saved;
         try
         {
-            saved = JsonSerializer.Deserialize<SavedSettings>(File.ReadAllText(path), RunFolder.Json) ?? throw new JsonException("empty");
+            saved = JsonSerializer.Deserialize<SavedSettings>(File.ReadAllText(path), JsonFormat.Options) ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {
             throw new ConfigurationError($"{path}: not readable: {e.Message}");
         }
         var changes = new ConfigurationBuilder().AddCommandLine(overrides.ToArray()).Build().AsEnumerable().Where(kv => kv.Value is not null).ToList();
-        var refused = changes.Where(kv => !ResumableKeys.Contains(kv.Key, StringComparer.OrdinalIgnoreCase)).Select(kv => kv.Key).ToList();
+        var savedValues = new Dictionary<string, string>(saved.Values, StringComparer.OrdinalIgnoreCase);
+        var refused = changes
+            .Where(kv => !ResumableKeys.Contains(kv.Key, StringComparer.OrdinalIgnoreCase)
+                         && !(savedValues.TryGetValue(kv.Key, out var was) && was == kv.Value))
+            .Select(kv => kv.Key).ToList();
         if (refused.Count > 0)
             throw new ConfigurationError(refused.Select(k => $"{k}: cannot change when resuming (only {string.Join(", ", ResumableKeys)} can); start a new run instead").ToList());
         // Where the first session stopped is not where this one must: a resumed run goes to the end unless told otherwise.

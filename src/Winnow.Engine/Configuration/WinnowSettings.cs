@@ -114,6 +114,15 @@ public sealed class RunSettings
     /// <summary>Label smoothing of the training loss (the per-sample losses the scorers see are smoothed too).</summary>
     [Range(0.0, 0.99)] public double LabelSmoothing { get; set; }
 
+    /// <summary>Evaluate the test split after every n-th epoch; the last epoch is always evaluated. Epochs that are not evaluated leave
+    /// the test columns of metrics.csv empty. Evaluation counts in the run's time, so a larger value makes a run faster to finish
+    /// and slower to notice that it reached <see cref="TargetAccuracy"/>.</summary>
+    [Range(1, 100_000)] public int EvalEvery { get; set; } = 1;
+
+    /// <summary>Stop once the test accuracy reaches this fraction (0.9 for 90%), as time-to-accuracy benchmarks do; the wall-clock
+    /// and epochs it took are recorded in summary.json. 0 turns it off.</summary>
+    [Range(0.0, 1.0)] public double TargetAccuracy { get; set; }
+
     /// <summary>Stop cleanly after this epoch (1-based) with a checkpoint, to be continued later by <c>winnow resume</c>; 0 runs to the end.</summary>
     [Range(0, 100_000)] public int StopAfterEpoch { get; set; }
 

@@ -4,6 +4,7 @@ using System.Reflection;
 using McMaster.NETCore.Plugins;
 using TorchSharp;
 using Winnow.Engine.Configuration;
+using Winnow.Engine.Core;
 
 namespace Winnow.Engine.Plugins;
 
@@ -19,9 +20,6 @@ public sealed record PluginEntry(PluginKind Kind, string Name, string Descriptio
     /// <summary>The plugin assembly's simple name.</summary>
     public string AssemblyName => ImplementationType.Assembly.GetName().Name ?? Path.GetFileNameWithoutExtension(AssemblyPath);
 }
-
-/// <summary>A plugin could not be loaded or used; the message names the plugin and its file.</summary>
-public sealed class PluginError(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>Loads every plugin folder under a directory, each in its own load context, and composes them with MEF.</summary>
 /// <remarks>The contracts, TorchSharp and System.Composition are shared with the host: a plugin that brought its own copy
@@ -194,14 +192,21 @@ public sealed class PluginCatalog : IDisposable
             throw Failure(entry, "OptionsType", e);
         }
         if (type is null || type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
-            throw new PluginError($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}): OptionsType must be a concrete class with a public parameterless constructor, " +
+            throw new PluginError($"{Named(entry)}: OptionsType must be a concrete class with a public parameterless constructor, " +
                                   $"got {type?.FullName ?? "null"} (use NoOptions when there is nothing to set)");
         return type;
     }
 
-    /// <summary>A plugin's code threw: the error names the plugin, its file and the call that failed.</summary>
+    /// <summary>The plugin as every message names it: kind, name and file.</summary>
+    public static string Named(PluginEntry entry) => $"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath})";
+
+    /// <summary>A plugin's code threw: the error names the plugin, its file and the call that failed (with where, e.g. "Plan (epoch 3)").</summary>
     public static PluginError Failure(PluginEntry entry, string call, Exception e) =>
-        new($"{Label(entry.Kind)} plugin '{entry.Name}' ({entry.AssemblyPath}) failed in {call}: {Describe(e)}", e);
+        new($"{Named(entry)} failed in {call}: {Describe(e)}", e);
+
+    /// <summary>A plugin's call returned something the contract does not allow: the error names the plugin, its file, the call and the problem.</summary>
+    public static PluginError Broken(PluginEntry entry, string call, string problem) =>
+        new($"{Named(entry)}: {call} {problem}");
 
     public static string Label(PluginKind kind) => kind.ToString().ToLowerInvariant();
 

@@ -1,77 +1,41 @@
 using Microsoft.Extensions.Configuration;
 using TorchSharp;
 using Winnow.Engine.Configuration;
-using Winnow.Engine.Sweeps;
 
 namespace Winnow.Engine.Plugins;
 
-/// <summary>A plugin chosen for a run, with its bound options.</summary>
-public sealed record ChosenPlugin(PluginEntry Entry, IPlugin Plugin, object Options)
-{
-    public string Name => Entry.Name;
-}
-
-/// <summary>The four plugins of a run, created and wired; owns the model, and the data unless a <see cref="DatasetCache"/> lent it
-/// (<paramref name="ownsData"/> false).</summary>
-public sealed class ComposedRun(ChosenPlugin model, ChosenPlugin dataset, ChosenPlugin scorer, ChosenPlugin policy,
-    Classifier network, Dataset data, IScorer scorerInstance, ISelectionPolicy policyInstance, bool proxyEnabled, IReadOnlyList<string> notes,
-    bool ownsData = true) : IDisposable
-{
-    public ChosenPlugin ModelPlugin { get; } = model;
-    public ChosenPlugin DatasetPlugin { get; } = dataset;
-    public ChosenPlugin ScorerPlugin { get; } = scorer;
-    public ChosenPlugin PolicyPlugin { get; } = policy;
-    public Classifier Model { get; } = network;
-    public Dataset Data { get; } = data;
-    public IScorer Scorer { get; } = scorerInstance;
-    public ISelectionPolicy Policy { get; } = policyInstance;
-    public string ScorerName => ScorerPlugin.Name;
-    public string PolicyName => PolicyPlugin.Name;
-
-    /// <summary>What the policy asked of the engine.</summary>
-    public PolicyNeeds Needs { get; } = policyInstance.Needs ?? PolicyNeeds.Default;
-
-    /// <summary>Whether the model trains a parameter-sharing proxy jointly (the policy asked and the model can slice itself).</summary>
-    public bool ProxyEnabled { get; } = proxyEnabled;
-
-    /// <summary>Decisions made while composing that the user should read (fallbacks, defaults taken).</summary>
-    public IReadOnlyList<string> Notes { get; } = notes;
-
-    public void Dispose()
-    {
-        Model.Dispose();
-        if (ownsData) Data.Dispose();
-    }
-}
-
-/// <summary>Turns the run settings into live plugins: chooses each by name, binds and validates its options,
-/// then opens the data and creates the policy, scorer and model. Every name and option is checked before any data is read,
-/// except a scorer left to the policy's choice, which is known only once the policy exists.</summary>
+/// <summary>Turns the run settings into live plugins: <see cref="Choose"/> finds each by name and binds and validates its options,
+/// <see cref="Create"/> then opens the data and creates the policy, scorer and model. Every name and option is checked before any
+/// data is read, except a scorer left to the policy's choice, which is known only once the policy exists.</summary>
 public static class RunComposer
 {
     /// <summary>The scorer used when neither the configuration nor the policy names one.</summary>
     public const string DefaultScorer = "loss";
 
-    /// <summary>Finds the plugins and binds their options; nothing is created that costs time.
-    /// The scorer is null when <c>Run:Scorer:Name</c> is empty (the policy will choose).</summary>
+    /// <summary>Finds the plugins and binds their options. An option the chosen plugin lacks but another loaded plugin of the same kind
+    /// declares (left over from switching plugins on the command line) is ignored with a warning naming its owner.</summary>
     /// <exception cref="ConfigurationError">a name is unknown, or an option is unknown, of the wrong type or out of range.</exception>
-    public static (ChosenPlugin Model, ChosenPlugin Dataset, ChosenPlugin? Scorer, ChosenPlugin Policy) Choose(RunSettings run, PluginCatalog catalog)
+    public static ChosenPlugins Choose(RunSettings run, PluginCatalog catalog)
     {
         var problems = new List<string>();
-        var model = Pick(catalog, PluginKind.Model, run.Model, "Model", problems);
-        var dataset = Pick(catalog, PluginKind.Dataset, run.Dataset, "Dataset", problems);
-        var scorer = run.Scorer.Name.Length == 0 ? null : Pick(catalog, PluginKind.Scorer, run.Scorer, "Scorer", problems);
-        var policy = Pick(catalog, PluginKind.Policy, run.Policy, "Policy", problems);
+        var warnings = new List<string>();
+        var keys = new CatalogOptionKeys(catalog);
+        var model = Pick(catalog, keys, PluginKind.Model, run.Model, problems, warnings);
+        var dataset = Pick(catalog, keys, PluginKind.Dataset, run.Dataset, problems, warnings);
+        var scorer = run.Scorer.Name.Length == 0 ? null : Pick(catalog, keys, PluginKind.Scorer, run.Scorer, problems, warnings);
+        var policy = Pick(catalog, keys, PluginKind.Policy, run.Policy, problems, warnings);
         if (problems.Count > 0) throw new ConfigurationError(problems);
-        return (model!, dataset!, scorer, policy!);
+        return new ChosenPlugins(model!, dataset!, scorer, policy!, warnings);
     }
 
-    private static ChosenPlugin? Pick(PluginCatalog catalog, PluginKind kind, PluginChoice choice, string key, List<string> problems)
+    private static ChosenPlugin? Pick(PluginCatalog catalog, CatalogOptionKeys keys, PluginKind kind, PluginChoice choice,
+        List<string> problems, List<string> warnings)
     {
+        var key = $"Run:{kind}";
         PluginEntry entry;
         try
         {
-            entry = catalog.Find(kind, choice.Name, $"Run:{key}:Name");
+            entry = catalog.Find(kind, choice.Name, $"{key}:Name");
         }
         catch (ConfigurationError e)
         {
@@ -80,26 +44,45 @@ public static class RunComposer
         }
         var plugin = PluginCatalog.Instantiate(entry);
         var optionsType = PluginCatalog.OptionsTypeOf(entry, plugin);
+        var section = OwnOptions(choice.Options, entry, keys, $"{key}:Options", warnings);
         try
         {
-            var options = StrictBinder.Bind(choice.Options ?? EmptySection, optionsType, $"Run:{key}:Options");
-            return new ChosenPlugin(entry, plugin, options);
+            return new ChosenPlugin(entry, plugin, StrictBinder.Bind(section, optionsType, $"{key}:Options"));
         }
         catch (ConfigurationError e)
         {
             problems.AddRange(e.Problems);
-            if (e.Problems.Any(p => p.Contains("unknown key", StringComparison.Ordinal)))
-                problems.Add($"Run:{key}:Options: these are the options of the chosen {PluginCatalog.Label(kind)} '{entry.Name}'; " +
-                             $"to switch plugins from the command line, clear the other plugin's keys too (--Run:{key}:Options:<Key>=)");
             return null;
         }
     }
 
-    /// <summary>Opens the data and creates the policy, scorer and model. A plugin that throws is named in the error.</summary>
-    /// <param name="datasets">Where a sweep keeps the data open between its runs; null opens it for this run only.</param>
-    public static ComposedRun Create(RunSettings run, PluginCatalog catalog, string baseDirectory, DatasetCache? datasets = null)
+    // The options section without the keys that are not the chosen plugin's but another loaded plugin's of the same kind.
+    private static IConfiguration OwnOptions(IConfigurationSection? options, PluginEntry entry, CatalogOptionKeys keys, string path, List<string> warnings)
     {
-        var (model, dataset, chosenScorer, policy) = Choose(run, catalog);
+        if (options is null) return EmptySection;
+        var own = keys.Of(entry.Kind, entry.Name) ?? [];
+        var foreign = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var child in options.GetChildren())
+        {
+            if (own.Contains(child.Key, StringComparer.OrdinalIgnoreCase)) continue;
+            if (string.IsNullOrEmpty(child.Value) && !child.GetChildren().Any()) continue;
+            var owners = keys.OwnersOf(entry.Kind, child.Key).Where(o => !string.Equals(o, entry.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (owners.Count == 0) continue;
+            foreign.Add(child.Key);
+            warnings.Add($"{path}:{child.Key} is ignored: it is an option of {PluginCatalog.Label(entry.Kind)} {string.Join(" and ", owners.Select(o => $"'{o}'"))}, " +
+                         $"not of the chosen '{entry.Name}'");
+        }
+        if (foreign.Count == 0) return options;
+        var kept = options.AsEnumerable(makePathsRelative: true)
+            .Where(kv => !foreign.Contains(kv.Key.Split(ConfigurationPath.KeyDelimiter)[0]));
+        return new ConfigurationBuilder().AddInMemoryCollection(kept).Build();
+    }
+
+    /// <summary>Opens the data and creates the policy, scorer and model of <paramref name="chosen"/>. A plugin that throws is named in the error.</summary>
+    /// <param name="datasets">Where a sweep keeps the data open between its runs; null opens it for this run only.</param>
+    public static ComposedRun Create(RunSettings run, ChosenPlugins chosen, PluginCatalog catalog, string baseDirectory, DatasetCache? datasets = null)
+    {
+        var (model, dataset, chosenScorer, policy) = (chosen.Model, chosen.Dataset, chosen.Scorer, chosen.Policy);
         var notes = new List<string>();
         var datasetContext = new DatasetContext(baseDirectory, run.Seed);
         Dataset OpenData() => Call(dataset, "Open", () => ((IDatasetPlugin)dataset.Plugin).Open(dataset.Options, datasetContext));
@@ -113,7 +96,7 @@ public static class RunComposer
             var policyInstance = Call(policy, "Create", () => ((IPolicyPlugin)policy.Plugin).Create(policy.Options, policyContext));
             var needs = Call(policy, "Needs", () => policyInstance.Needs ?? PolicyNeeds.Default);
             if (!(needs.EmaRate > 0 && needs.EmaRate <= 1))
-                throw new PluginError($"policy plugin '{policy.Name}' asked for EMA rate {needs.EmaRate}; it must be in (0, 1]");
+                throw new PluginError($"{Describe(policy)} asked for EMA rate {needs.EmaRate}; it must be in (0, 1]");
 
             var scorer = ResolveScorer(run, catalog, chosenScorer, policy, needs, notes);
             var scorerInstance = Call(scorer, "Create", () => ((IScorerPlugin)scorer.Plugin).Create(scorer.Options, new ScorerContext(data.Train.Count)));
@@ -123,19 +106,10 @@ public static class RunComposer
             network = Call(model, "Create", () => ((IModelPlugin)model.Plugin).Create(model.Options, new ModelSpec(data.SampleShape, data.ClassNames.Count)));
             if (scorerInstance.NeedsFeatures && !network.HasFeatures)
                 throw new ConfigurationError($"Run:Scorer:Name: scorer '{scorer.Name}' needs penultimate features, which model '{model.Name}' does not give");
-            var proxyEnabled = false;
-            if (needs.Proxy is { } proxy)
-            {
-                if (!(proxy.Width > 0 && proxy.Width <= 1) || !(proxy.LossWeight >= 0) || !double.IsFinite(proxy.LossWeight))
-                    throw new PluginError($"policy plugin '{policy.Name}' asked for a proxy of width {proxy.Width} and loss weight {proxy.LossWeight}; width must be in (0, 1] and the weight finite and >= 0");
-                proxyEnabled = Call(model, "EnableProxy", () => network.EnableProxy(proxy.Width));
-                notes.Add(proxyEnabled
-                    ? $"proxy: model '{model.Name}' trains a parameter-sharing proxy of width {proxy.Width} jointly (loss weight {proxy.LossWeight}) for policy '{policy.Name}'"
-                    : $"proxy: model '{model.Name}' cannot slice itself; policy '{policy.Name}' refreshes through the full model instead");
-            }
+            var proxyEnabled = EnableProxy(model, network, policy, needs, notes);
             // The engine reads a few members outside its own checks (HigherIsHarder, NominalKeepFraction, Save, Restore): guarded, a throw names the plugin and the call.
             return new ComposedRun(model, dataset, scorer, policy, network, data, PluginGuard.Scorer(scorer, scorerInstance),
-                PluginGuard.Policy(policy, policyInstance), proxyEnabled, notes, ownsData);
+                PluginGuard.Policy(policy, policyInstance), needs, proxyEnabled, notes, ownsData);
         }
         catch
         {
@@ -143,6 +117,18 @@ public static class RunComposer
             if (ownsData) data.Dispose();
             throw;
         }
+    }
+
+    private static bool EnableProxy(ChosenPlugin model, Classifier network, ChosenPlugin policy, PolicyNeeds needs, List<string> notes)
+    {
+        if (needs.Proxy is not { } proxy) return false;
+        if (!(proxy.Width > 0 && proxy.Width <= 1) || !(proxy.LossWeight >= 0) || !double.IsFinite(proxy.LossWeight))
+            throw new PluginError($"{Describe(policy)} asked for a proxy of width {proxy.Width} and loss weight {proxy.LossWeight}; width must be in (0, 1] and the weight finite and >= 0");
+        var enabled = Call(model, "EnableProxy", () => network.EnableProxy(proxy.Width));
+        notes.Add(enabled
+            ? $"proxy: model '{model.Name}' trains a parameter-sharing proxy of width {proxy.Width} jointly (loss weight {proxy.LossWeight}) for policy '{policy.Name}'"
+            : $"proxy: model '{model.Name}' cannot slice itself; policy '{policy.Name}' refreshes through the full model instead");
+        return enabled;
     }
 
     // Run:Scorer:Name empty: the policy's scorer, else loss. Named and different from what the policy ranks by: refused,
@@ -158,12 +144,14 @@ public static class RunComposer
         }
         var name = needs.Scorer ?? DefaultScorer;
         var problems = new List<string>();
-        var scorer = Pick(catalog, PluginKind.Scorer, new PluginChoice { Name = name, Options = run.Scorer.Options }, "Scorer", problems);
+        var scorer = Pick(catalog, new CatalogOptionKeys(catalog), PluginKind.Scorer, new PluginChoice { Name = name, Options = run.Scorer.Options }, problems, []);
         if (scorer is null)
             throw new ConfigurationError(problems.Select(p => p + (needs.Scorer is null ? "" : $" (the scorer policy '{policy.Name}' needs)")).ToList());
         notes.Add($"scorer: '{scorer.Name}'" + (needs.Scorer is null ? " (the default)" : $" (the one policy '{policy.Name}' ranks by)"));
         return scorer;
     }
+
+    private static string Describe(ChosenPlugin plugin) => $"{PluginCatalog.Label(plugin.Entry.Kind)} plugin '{plugin.Name}' ({plugin.Entry.AssemblyPath})";
 
     private static T Call<T>(ChosenPlugin plugin, string call, Func<T> action)
     {
@@ -190,7 +178,7 @@ public static class RunComposer
         {
             throw PluginCatalog.Failure(plugin.Entry, call, e);
         }
-        return result ?? throw new PluginError($"{PluginCatalog.Label(plugin.Entry.Kind)} plugin '{plugin.Name}' returned null from {call}");
+        return result ?? throw new PluginError($"{Describe(plugin)} returned null from {call}");
     }
 
     /// <summary>The labels of a split as a plain array.</summary>

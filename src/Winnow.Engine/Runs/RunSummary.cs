@@ -1,11 +1,23 @@
 namespace Winnow.Engine.Runs;
 
+/// <summary>How a run ended (written in summary.json as <c>completed</c>, <c>stopped</c> or <c>failed</c>).</summary>
+public enum RunStatus
+{
+    /// <summary>Every configured epoch ran, or the target accuracy was reached.</summary>
+    Completed,
+
+    /// <summary>Stopped on purpose before the end (<c>Run:StopAfterEpoch</c>, Ctrl+C, a termination signal): <c>winnow resume</c> continues it.</summary>
+    Stopped,
+
+    /// <summary>Stopped by an error, which <see cref="RunSummary.Error"/> gives; the last committed checkpoint is kept.</summary>
+    Failed,
+}
+
 /// <summary>What <c>summary.json</c> holds: how the run ended, what it reached and what it cost.</summary>
 public sealed record RunSummary
 {
     public required string RunId { get; init; }
-    /// <summary><c>completed</c>, <c>stopped</c> (at <c>Run:StopAfterEpoch</c>) or <c>failed</c> (see <see cref="Error"/>).</summary>
-    public required string Status { get; init; }
+    public required RunStatus Status { get; init; }
     public string? Error { get; init; }
     public required string Model { get; init; }
     public required string Dataset { get; init; }
@@ -18,6 +30,7 @@ public sealed record RunSummary
     public required int EpochsCompleted { get; init; }
     public required int TrainSamples { get; init; }
     public required int TestSamples { get; init; }
+    /// <summary>The last evaluated epoch's test accuracy.</summary>
     public double? FinalTestAccuracy { get; init; }
     public double? BestTestAccuracy { get; init; }
     public int? BestEpoch { get; init; }
@@ -42,6 +55,12 @@ public sealed record RunSummary
     public required double EvaluatingSeconds { get; init; }
     /// <summary>Wall-clock of the whole run, from composing the plugins to the last epoch's record.</summary>
     public required double WallSeconds { get; init; }
+    /// <summary><c>Run:TargetAccuracy</c>, when one was set.</summary>
+    public double? TargetAccuracy { get; init; }
+    /// <summary>The first epoch whose test accuracy reached the target; null when it was not reached (or none was set).</summary>
+    public int? TargetReachedEpoch { get; init; }
+    /// <summary>Wall-clock from the start of training to the end of that epoch's evaluation (the epoch's elapsed seconds).</summary>
+    public double? TargetReachedSeconds { get; init; }
     public required DateTimeOffset StartedAt { get; init; }
     public required DateTimeOffset EndedAt { get; init; }
 }

@@ -1,17 +1,15 @@
 using System.Globalization;
 using System.Text;
+using Winnow.Engine.Core;
 
 namespace Winnow.Engine.Runs;
 
-/// <summary>What the policy chose, kept so that "sometimes" samples can be seen: per epoch (<c>selection.csv</c>) the plan's size,
+/// <summary>What the policy chose, kept so that "sometimes" samples can be seen: per epoch (the selection file) the plan's size,
 /// how many samples were weighted, the distinct samples used so far, the share never used so far and the plan's class balance;
-/// at the end (<c>selection-counts.csv</c>) how many epochs each sample was selected for. The counts come from the score board,
+/// at the end (the selection-counts file) how many epochs each sample was selected for. The counts come from the score board,
 /// which keeps them (and is checkpointed) anyway.</summary>
 public sealed class SelectionRecord(RunFolder folder, IReadOnlyList<int> labels, int classCount)
 {
-    public string EpochsCsv => Path.Combine(folder.Path, "selection.csv");
-    public string CountsCsv => Path.Combine(folder.Path, "selection-counts.csv");
-
     /// <param name="timesSelected">Per sample, the epochs it was selected for, this one included.</param>
     public void Add(int epoch, EpochPlan plan, ReadOnlySpan<int> timesSelected)
     {
@@ -26,7 +24,7 @@ public sealed class SelectionRecord(RunFolder folder, IReadOnlyList<int> labels,
         var row = string.Join(',', [
             epoch.ToString(c), plan.Indices.Length.ToString(c), weighted.ToString(c), distinct.ToString(c),
             ((double)(n - distinct) / n).ToString("G6", c), .. perClass.Select(v => v.ToString(c))]);
-        folder.AppendLine(EpochsCsv, header, row);
+        Storage.AppendLine(folder.SelectionCsv, header, row);
     }
 
     /// <summary>Writes the per-sample counts; their sum equals the samples back-propagated over the run.</summary>
@@ -35,6 +33,6 @@ public sealed class SelectionRecord(RunFolder folder, IReadOnlyList<int> labels,
         var text = new StringBuilder("sample,label,times_selected\n");
         for (var i = 0; i < timesSelected.Length; i++)
             text.Append(i).Append(',').Append(labels[i]).Append(',').Append(timesSelected[i]).Append('\n');
-        folder.WriteText(CountsCsv, text.ToString());
+        Storage.WriteAtomically(folder.SelectionCountsCsv, text.ToString());
     }
 }

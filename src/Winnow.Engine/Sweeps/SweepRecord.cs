@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Winnow.Engine.Core;
 using Winnow.Engine.Runs;
 
 namespace Winnow.Engine.Sweeps;
@@ -25,7 +26,7 @@ public sealed class SweepRecord
     public List<SweepRunRecord> Runs { get; set; } = [];
 
     /// <summary>Reads <c>sweep.json</c> of <paramref name="folder"/>, or null when there is none.</summary>
-    /// <exception cref="InvalidDataException">it is not readable.</exception>
+    /// <exception cref="StorageError">it is not readable.</exception>
     public static SweepRecord? Read(string folder)
     {
         var path = Path.Combine(folder, FileName);
@@ -33,14 +34,14 @@ public sealed class SweepRecord
         SweepRecord? record;
         try
         {
-            record = JsonSerializer.Deserialize<SweepRecord>(File.ReadAllText(path), RunFolder.Json);
+            record = JsonSerializer.Deserialize<SweepRecord>(File.ReadAllText(path), JsonFormat.Options);
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not readable: {e.Message}", e);
+            throw new StorageError($"{path}: not readable: {e.Message}", e);
         }
-        if (record is null) throw new InvalidDataException($"{path} is empty");
-        if (record.Version != CurrentVersion) throw new InvalidDataException($"{path}: format {record.Version}, this winnow reads {CurrentVersion}");
+        if (record is null) throw new StorageError($"{path} is empty");
+        if (record.Version != CurrentVersion) throw new StorageError($"{path}: format {record.Version}, this winnow reads {CurrentVersion}");
         return record;
     }
 
@@ -48,18 +49,26 @@ public sealed class SweepRecord
     public void Write(string folder)
     {
         Directory.CreateDirectory(folder);
-        RunFolder.WriteAtomically(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, RunFolder.Json));
+        Storage.WriteAtomically(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, JsonFormat.Options));
     }
 }
 
 /// <summary>One run of a sweep in <c>sweep.json</c>.</summary>
+/// <summary>Where a sweep's run stands (written as <c>pending</c>, <c>running</c>, <c>completed</c>, <c>stopped</c>, <c>failed</c>).</summary>
+public enum SweepRunStatus
+{
+    Pending,
+    /// <summary>Running now, or killed while running.</summary>
+    Running,
+    Completed,
+    Stopped,
+    Failed,
+}
+
 public sealed class SweepRunRecord
 {
-    public const string Pending = "pending";
-    public const string Running = "running";
-    public const string Completed = "completed";
-    public const string Stopped = "stopped";
-    public const string Failed = "failed";
+    /// <summary>The status as sweep.json and the reports write it.</summary>
+    public string StatusText => Status.ToString().ToLowerInvariant();
 
     /// <summary>1-based, fixed when the run is first planned; it names the run's directory.</summary>
     public int Index { get; set; }
@@ -74,8 +83,7 @@ public sealed class SweepRunRecord
     public string Directory { get; set; } = "";
     /// <summary>The run folder, relative to the sweep folder, once the run has made one.</summary>
     public string? RunFolder { get; set; }
-    /// <summary><c>pending</c>, <c>running</c> (or killed while running), <c>stopped</c>, <c>completed</c> or <c>failed</c>.</summary>
-    public string Status { get; set; } = Pending;
+    public SweepRunStatus Status { get; set; } = SweepRunStatus.Pending;
     public string? Error { get; set; }
     public DateTimeOffset? Started { get; set; }
     public DateTimeOffset? Ended { get; set; }
@@ -94,7 +102,7 @@ public sealed class SweepRunRecord
         var directory = Path.Combine(sweepFolder, Directory);
         if (!System.IO.Directory.Exists(directory)) return null;
         var folders = System.IO.Directory.GetDirectories(directory)
-            .Where(d => File.Exists(Path.Combine(d, global::Winnow.Engine.Configuration.SavedSettings.FileName))).Order(StringComparer.Ordinal).ToList();
+            .Where(d => File.Exists(Path.Combine(d, Runs.RunFolder.SettingsFile))).Order(StringComparer.Ordinal).ToList();
         return folders.Count == 0 ? null : Path.GetFullPath(folders[^1]);
     }
 }

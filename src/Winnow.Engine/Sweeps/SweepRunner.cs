@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Winnow.Engine.Configuration;
+using Winnow.Engine.Core;
 using Winnow.Engine.Plugins;
 using Winnow.Engine.Runs;
 using Winnow.Engine.Training;
@@ -90,7 +91,7 @@ public sealed class SweepRunner
                     Configuration = combination.Configuration,
                     Values = combination.Values.Select(kv => new SweepValue(kv.Key, kv.Value)).ToList(),
                     Skipped = [.. combination.Skipped],
-                    Directory = Path.Combine("runs", $"{index:D3}-{Sanitize(combination.Label)}"),
+                    Directory = Path.Combine("runs", $"{index:D3}-{Names.Sanitize(combination.Label)}"),
                 };
                 record.Runs.Add(entry);
             }
@@ -120,7 +121,7 @@ public sealed class SweepRunner
         var problems = new List<string>();
         foreach (var (combination, entry) in _runs)
         {
-            if (entry.Status is SweepRunRecord.Completed or SweepRunRecord.Failed) continue;
+            if (entry.Status is SweepRunStatus.Completed or SweepRunStatus.Failed) continue;
             try
             {
                 var (settings, _) = SettingsOf(combination, entry);
@@ -139,8 +140,9 @@ public sealed class SweepRunner
     /// <param name="catalogFor">The plugin catalog for a run's settings (the host caches one per plugins folder).</param>
     /// <param name="observer">Receives every run's progress.</param>
     /// <param name="log">Where the sweep and its runs write their lines.</param>
+    /// <param name="warnings">Where warnings go, one line each.</param>
     /// <exception cref="IOException">another process is running this sweep.</exception>
-    public SweepOutcome Execute(Func<WinnowSettings, PluginCatalog> catalogFor, IRunObserver observer, TextWriter log, CancellationToken cancel = default)
+    public SweepOutcome Execute(Func<WinnowSettings, PluginCatalog> catalogFor, IRunObserver observer, TextWriter log, TextWriter warnings, CancellationToken cancel = default)
     {
         Directory.CreateDirectory(Folder);
         using var exclusive = Lock(Folder);
@@ -154,52 +156,43 @@ public sealed class SweepRunner
         {
             done++;
             var heading = $"sweep {Record.Name}: run {entry.Index} ({done} of {order.Count}): {entry.Label}";
-            if (entry.Status is SweepRunRecord.Completed or SweepRunRecord.Failed)
+            if (entry.Status is SweepRunStatus.Completed or SweepRunStatus.Failed)
             {
-                log.WriteLine($"{heading}: {entry.Status} before, skipped");
+                log.WriteLine($"{heading}: {entry.StatusText} before, skipped");
                 continue;
             }
             log.WriteLine();
             log.WriteLine(heading);
-            RunOne(combination, entry, catalogFor, observer, log, datasets, cancel);
+            RunOne(combination, entry, catalogFor, observer, log, warnings, datasets, cancel);
         }
         log.WriteLine();
         log.WriteLine($"sweep {Record.Name}: data opened {datasets.Opened} time(s), reused {datasets.Reused} time(s)");
         var statuses = _runs.Select(r => r.Entry.Status).ToList();
-        return new SweepOutcome(statuses.Count(s => s == SweepRunRecord.Completed), statuses.Count(s => s == SweepRunRecord.Stopped),
-            statuses.Count(s => s == SweepRunRecord.Failed), statuses.Count);
+        return new SweepOutcome(statuses.Count(s => s == SweepRunStatus.Completed), statuses.Count(s => s == SweepRunStatus.Stopped),
+            statuses.Count(s => s == SweepRunStatus.Failed), statuses.Count);
     }
 
     // One process per sweep folder: the lock is released when the process ends, however it ends.
-    private static FileStream Lock(string folder)
-    {
-        var path = Path.Combine(folder, ".lock");
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e)
-        {
-            throw new IOException($"{folder} is being swept by another process (it holds {path}); wait for it, or give this sweep another folder (--output <folder>)", e);
-        }
-    }
+    private static IDisposable Lock(string folder) =>
+        FolderLock.Take(Path.Combine(folder, ".lock"),
+            $"{folder} is being swept by another process (it holds {Path.Combine(folder, ".lock")}); wait for it, or give this sweep another folder (--output <folder>)");
 
     private void RunOne(SweepCombination combination, SweepRunRecord entry, Func<WinnowSettings, PluginCatalog> catalogFor,
-        IRunObserver observer, TextWriter log, DatasetCache datasets, CancellationToken cancel)
+        IRunObserver observer, TextWriter log, TextWriter warnings, DatasetCache datasets, CancellationToken cancel)
     {
         var existing = entry.FindRunFolder(Folder);
         RunFolder? toResume = null;
         if (existing is not null)
         {
-            var summary = ReadStatus(existing);
-            if (summary == SweepRunRecord.Completed)
+            if (RunFolder.ReadSummary(existing)?.Status == RunStatus.Completed)
             {
                 // Killed after the run ended but before sweep.json said so.
-                Finish(entry, existing, SweepRunRecord.Completed, null);
+                Finish(entry, existing, SweepRunStatus.Completed, null);
                 log.WriteLine($"  already completed in {existing}");
                 return;
             }
-            if (new Checkpoint(existing).Latest() is not null) toResume = RunFolder.Open(existing);
+            var folder = RunFolder.Open(existing);
+            if (new Checkpoint(folder).Latest() is not null) toResume = folder;
             else
             {
                 log.WriteLine($"  {existing} stopped before its first checkpoint: starting the run again");
@@ -207,7 +200,7 @@ public sealed class SweepRunner
             }
         }
 
-        entry.Status = SweepRunRecord.Running;
+        entry.Status = SweepRunStatus.Running;
         entry.Error = null;
         entry.Started ??= DateTimeOffset.Now;
         if (toResume is not null) entry.RunFolder = Path.GetRelativePath(Folder, toResume.Path);
@@ -218,52 +211,37 @@ public sealed class SweepRunner
             RunFolder folder;
             if (toResume is not null)
             {
-                var (settings, saved) = SavedSettings.Load(toResume, []);
-                (folder, summary) = RunExecutor.Resume(toResume, settings, saved, catalogFor(settings), observer, log, cancel, datasets);
+                var (settings, saved) = toResume.ReadSettings([]);
+                (folder, summary) = RunExecutor.Resume(toResume, new RunContext(settings, saved, catalogFor(settings), observer, log, warnings, datasets), cancel);
             }
             else
             {
                 var (settings, saved) = SettingsOf(combination, entry);
-                (folder, summary) = RunExecutor.Start(settings, saved, catalogFor(settings), observer, log, cancel, datasets);
+                (folder, summary) = RunExecutor.Start(new RunContext(settings, saved, catalogFor(settings), observer, log, warnings, datasets), cancel);
             }
-            Finish(entry, folder.Path, summary.Status == SweepRunRecord.Completed ? SweepRunRecord.Completed : SweepRunRecord.Stopped, null);
+            Finish(entry, folder.Path, summary.Status == RunStatus.Completed ? SweepRunStatus.Completed : SweepRunStatus.Stopped, null);
             log.WriteLine(FormattableString.Invariant(
-                $"  {entry.Status}: final test accuracy {summary.FinalTestAccuracy * 100:F2}%, keep {summary.EffectiveKeepFraction:F3} effective, {summary.WallSeconds:F1}s; {folder.Path}"));
+                $"  {entry.StatusText}: final test accuracy {summary.FinalTestAccuracy * 100:F2}%, keep {summary.EffectiveKeepFraction:F3} effective, {summary.WallSeconds:F1}s; {folder.Path}"));
         }
         catch (OperationCanceledException)
         {
-            Finish(entry, entry.FindRunFolder(Folder), SweepRunRecord.Stopped, null);
+            Finish(entry, entry.FindRunFolder(Folder), SweepRunStatus.Stopped, null);
             throw;
         }
-        catch (Exception e) when (e is TrainingError or PluginError or ConfigurationError or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (WinnowError e)
         {
-            Finish(entry, entry.FindRunFolder(Folder), SweepRunRecord.Failed, e.Message);
+            Finish(entry, entry.FindRunFolder(Folder), SweepRunStatus.Failed, e.Message);
             log.WriteLine($"  failed: {e.Message}");
         }
     }
 
-    private void Finish(SweepRunRecord entry, string? runFolder, string status, string? error)
+    private void Finish(SweepRunRecord entry, string? runFolder, SweepRunStatus status, string? error)
     {
         entry.Status = status;
         entry.Error = error;
         entry.Ended = DateTimeOffset.Now;
         if (runFolder is not null) entry.RunFolder = Path.GetRelativePath(Folder, runFolder);
         Record.Write(Folder);
-    }
-
-    private static string? ReadStatus(string runFolder)
-    {
-        var path = Path.Combine(runFolder, "summary.json");
-        if (!File.Exists(path)) return null;
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllText(path));
-            return document.RootElement.TryGetProperty("status", out var s) ? s.GetString() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     // Everything a dataset is opened from: its section, the seed, and where plugins come from.
@@ -281,12 +259,5 @@ public sealed class SweepRunner
         var keys = recorded.Keys.Concat(current.Keys).Where(Compared).Distinct(StringComparer.OrdinalIgnoreCase);
         return keys.Where(k => (recorded.TryGetValue(k, out var a) ? a : null) != (current.TryGetValue(k, out var b) ? b : null))
             .Order(StringComparer.OrdinalIgnoreCase).ToList();
-    }
-
-    private static string Sanitize(string label)
-    {
-        var chars = label.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_').ToArray();
-        var text = new string(chars);
-        return text.Length > 80 ? text[..80] : text;
     }
 }

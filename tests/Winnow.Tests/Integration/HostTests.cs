@@ -23,7 +23,7 @@ public sealed class HostTests
 
         var rows = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
         Assert.HasCount(3, rows, "a header and one row per epoch");
-        Assert.AreEqual("epoch,learning_rate,samples_trained,samples_forwarded,proxy_forwarded,train_loss,test_loss,test_accuracy,train_seconds,scoring_seconds,selecting_seconds,evaluating_seconds,skipped_batches,skipped_samples", rows[0]);
+        Assert.AreEqual("epoch,learning_rate,samples_trained,samples_forwarded,proxy_forwarded,train_loss,test_loss,test_accuracy,train_seconds,scoring_seconds,selecting_seconds,evaluating_seconds,skipped_batches,skipped_samples,elapsed_seconds", rows[0]);
         foreach (var (row, epoch) in rows.Skip(1).Select((r, i) => (r.Split(','), i + 1)))
         {
             Assert.AreEqual(epoch.ToString(CultureInfo.InvariantCulture), row[0]);
@@ -121,16 +121,35 @@ public sealed class HostTests
     }
 
     [TestMethod]
-    public void SwitchingPluginsWithoutClearingTheOldOptionsSaysHow()
+    public void SwitchingPluginsIgnoresTheOldPluginsOptionsWithOneWarning()
     {
         using var work = new TempFolder();
         HostProcess.WriteConfig(work.Path);
 
         var result = HostProcess.Run(work.Path, "--Run:Policy:Name=full");
 
+        Assert.AreEqual(0, result.ExitCode, result.ToString());
+        var warnings = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("warning:", StringComparison.Ordinal)).ToList();
+        Assert.HasCount(1, warnings, result.ToString());
+        StringAssert.StartsWith(warnings[0], "warning: Run:Policy:Options:KeepFraction is ignored: it is an option of policy ");
+        StringAssert.Contains(warnings[0], "'random-dynamic'");
+        StringAssert.Contains(warnings[0], "not of the chosen 'full'");
+        var rows = File.ReadAllLines(Path.Combine(Directory.GetDirectories(work.Combine("runs")).Single(), "metrics.csv"));
+        Assert.AreEqual("400", rows[1].Split(',')[2], "full trains every sample");
+    }
+
+    [TestMethod]
+    public void AnOptionNoPluginDeclaresIsStillRefusedWithItsSuggestionAlone()
+    {
+        using var work = new TempFolder();
+        HostProcess.WriteConfig(work.Path);
+
+        var result = HostProcess.Run(work.Path, "--Run:Policy:Options:KepFraction=0.2");
+
         Assert.AreEqual(2, result.ExitCode, result.ToString());
-        StringAssert.Contains(result.Error, "Run:Policy:Options:KeepFraction: unknown key", result.ToString());
-        StringAssert.Contains(result.Error, "--Run:Policy:Options:<Key>=", result.ToString());
+        var lines = result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(1, lines, "one line: the key and its suggestion, no advice about other plugins\n" + result);
+        StringAssert.StartsWith(lines[0], "error: Run:Policy:Options:KepFraction: unknown key (did you mean 'KeepFraction'?); valid keys here: ", result.ToString());
     }
 
     [TestMethod]

@@ -1,4 +1,4 @@
-using Winnow.Engine.Reports;
+using Winnow.Reports;
 
 namespace Winnow.Tests.Sweeps;
 
@@ -28,6 +28,37 @@ public sealed class ComparisonTests
         Assert.AreEqual(0.0, one.Spread);
         Assert.AreEqual("0.50x", one.Format("F2", "x"), "no spread with one run");
         Assert.IsNull(Stat.Of([]));
+    }
+
+    [TestMethod]
+    public void TimeToTargetIsTheMedianOverTheSeedsThatReachedItAgainstFullsMedian()
+    {
+        RunFigures Timed(string configuration, string policy, int seed, double? seconds) =>
+            Run(configuration, policy, seed, 0.3, [0.9], [1]) with { TargetAccuracy = 0.9, TargetSeconds = seconds };
+        var runs = new[]
+        {
+            Timed("full", "full", 1, 100), Timed("full", "full", 2, 120), Timed("full", "full", 3, 90),
+            Timed("ucb", "ucb", 1, 40), Timed("ucb", "ucb", 2, null), Timed("ucb", "ucb", 3, 60),
+            Timed("rd", "random-dynamic", 1, 30), Timed("rd", "random-dynamic", 2, 55), Timed("rd", "random-dynamic", 3, 45),
+            Run("untimed", "ucb", 1, 0.3, [0.9], [1]),
+        };
+
+        var rows = Comparison.ToTarget(runs, c => c == "untimed" ? null : "full");
+
+        CollectionAssert.AreEqual(new[] { "full", "ucb", "rd" }, rows.Select(r => r.Configuration).ToArray(), "runs without a target are not in the table");
+        var full = rows[0];
+        Assert.AreEqual(100.0, full.Median!.Value, 1e-12, "median of 90, 100, 120");
+        Assert.AreEqual(1.0, full.RatioToFull!.Value, 1e-12);
+        var ucb = rows[1];
+        Assert.AreEqual(2, ucb.Reached);
+        Assert.AreEqual(50.0, ucb.Median!.Value, 1e-12, "median over the seeds that reached it: 40 and 60");
+        Assert.AreEqual(0.5, ucb.RatioToFull!.Value, 1e-12);
+        Assert.AreEqual(1, ucb.WithinHalfOfFull, "40 s is at most half of full's 100 s median; 60 s is not");
+        var rd = rows[2];
+        Assert.AreEqual(3, rd.Reached);
+        Assert.AreEqual(0.45, rd.RatioToFull!.Value, 1e-12);
+        Assert.AreEqual(2, rd.WithinHalfOfFull, "30 and 45 s");
+        CollectionAssert.AreEqual(new (int, double?)[] { (1, 40), (2, null), (3, 60) }, ucb.Seconds.ToArray());
     }
 
     [TestMethod]

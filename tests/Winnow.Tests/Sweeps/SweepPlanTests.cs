@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Winnow.Engine.Configuration;
+using Winnow.Engine.Plugins;
 using Winnow.Engine.Sweeps;
 
 namespace Winnow.Tests.Sweeps;

@@ -71,11 +71,11 @@ public sealed class ProtectionTests
         var failed = HostProcess.Run(work.Path);
 
         Assert.AreEqual(1, failed.ExitCode, failed.ToString());
-        StringAssert.Contains(failed.Error, $"error: policy plugin 'flaky' failed in Plan (epoch {FlakyFailsAt}): InvalidOperationException", failed.ToString());
+        StringAssert.Contains(failed.Error, $"error: policy plugin 'flaky' ({Path.Combine(faulty, Faulty, Faulty + ".dll")}) failed in Plan (epoch {FlakyFailsAt}): InvalidOperationException", failed.ToString());
         var folder = ThirdPartyFolders.RunFolder(work);
         var summary = ThirdPartyFolders.Summary(folder);
         Assert.AreEqual("failed", summary.GetProperty("status").GetString());
-        StringAssert.Contains(summary.GetProperty("error").GetString(), "policy plugin 'flaky' failed in Plan");
+        StringAssert.Contains(summary.GetProperty("error").GetString(), $"policy plugin 'flaky' ({Path.Combine(faulty, Faulty, Faulty + ".dll")}) failed in Plan");
         Assert.HasCount(FlakyFailsAt - 1, ThirdPartyFolders.MetricsRows(folder), "every finished epoch is kept");
         Assert.AreEqual(FlakyFailsAt - 1, ThirdPartyFolders.CheckpointEpoch(folder));
 

@@ -15,7 +15,7 @@ public sealed class MemoryTests
     {
         public List<long> AfterEpoch { get; } = [];
 
-        public void EpochCompleted(EpochMetrics metrics, int epochs) =>
+        public void EpochCompleted(EpochEnd end) =>
             AfterEpoch.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
@@ -31,7 +31,7 @@ public sealed class MemoryTests
         using var catalog = PluginCatalog.Load(TestPaths.PluginsDirectory);
         var observer = new LiveTensors();
 
-        RunExecutor.Start(settings, SavedSettings.From(raw, work.Path), catalog, observer, TextWriter.Null);
+        RunExecutor.Start(new RunContext(settings, SavedSettings.From(raw, work.Path), catalog, observer, TextWriter.Null, TextWriter.Null));
 
         Assert.HasCount(6, observer.AfterEpoch);
         Assert.AreEqual(observer.AfterEpoch[1], observer.AfterEpoch[4], $"live tensors after each epoch: {string.Join(", ", observer.AfterEpoch)}");

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Winnow.Engine.Plugins;
 
-namespace Winnow.Engine.Sweeps;
+namespace Winnow.Engine.Plugins;
 
 /// <summary>Keeps the last dataset a run opened, so that the next run of the same process (a sweep, a benchmark) with the same
 /// dataset configuration trains on the same tensors instead of reading the files again.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Winnow.Engine.Reports;
+namespace Winnow.Reports;
 
 /// <summary>A mean over runs with its spread: the sample standard deviation (n − 1 in the denominator), 0 for a single run.</summary>
 public readonly record struct Stat(double Mean, double Spread, int Count)
@@ -22,12 +22,14 @@ public readonly record struct Stat(double Mean, double Spread, int Count)
             : Mean.ToString(format, CultureInfo.InvariantCulture) + unit;
 }
 
-/// <summary>One epoch of a run as the comparison sees it: test accuracy after it, and its wall-clock.</summary>
-public readonly record struct EpochPoint(double Accuracy, double Seconds);
+/// <summary>One epoch of a run as the comparison sees it: test accuracy after it (null when it was not evaluated), and its time.</summary>
+public readonly record struct EpochPoint(double? Accuracy, double Seconds);
 
 /// <summary>One completed run's figures.</summary>
 /// <param name="Configuration">What the run is, without its seed; runs sharing it are averaged.</param>
 /// <param name="Curve">Per epoch: test accuracy and wall-clock (training + scoring + selecting + evaluating).</param>
+/// <param name="TargetAccuracy">The run's <c>Run:TargetAccuracy</c>, when it had one.</param>
+/// <param name="TargetSeconds">When it reached it: wall-clock from the start of training to the end of that epoch's evaluation; null when it did not.</param>
 public sealed record RunFigures(
     string Configuration,
     string Policy,
@@ -40,7 +42,9 @@ public sealed record RunFigures(
     double ScoringSeconds,
     double SelectingSeconds,
     double EvaluatingSeconds,
-    IReadOnlyList<EpochPoint> Curve)
+    IReadOnlyList<EpochPoint> Curve,
+    double? TargetAccuracy = null,
+    double? TargetSeconds = null)
 {
     /// <summary>The run's wall-clock: the sum of its epochs' training, scoring, selecting and evaluating.</summary>
     public double Seconds => TrainSeconds + ScoringSeconds + SelectingSeconds + EvaluatingSeconds;
@@ -87,6 +91,17 @@ public sealed record ComparisonRow(
     Stat IdealSpeedUp,
     TimeToAccuracy? TimeToFull);
 
+/// <summary>A configuration's time to a target accuracy over its seeds, as MLPerf Training reports it: the median over the seeds that
+/// reached the target, and how many did.</summary>
+/// <param name="Seconds">Per seed, in seed order: its time to the target, or null when it never reached it.</param>
+/// <param name="RatioToFull">The median over the full-data configuration's median, when the sweep has one that reached the target.</param>
+/// <param name="WithinHalfOfFull">Seeds whose time was at most half of full's median.</param>
+public sealed record TargetRow(string Configuration, string Policy, double Target, IReadOnlyList<(int Seed, double? Seconds)> Seconds,
+    double? Median, double? RatioToFull, int WithinHalfOfFull)
+{
+    public int Reached => Seconds.Count(s => s.Seconds is not null);
+}
+
 /// <summary>The maths of the comparison table.</summary>
 /// <remarks>Each run is compared with the baseline run of the same seed when there is one (same initial weights, same data order),
 /// else with the mean of the baseline's runs; the per-run comparisons are then averaged over seeds.</remarks>
@@ -102,6 +117,33 @@ public static class Comparison
             if (e.Accuracy >= target - 1e-12) return elapsed;
         }
         return null;
+    }
+
+    /// <summary>The median of <paramref name="values"/>; null when there are none.</summary>
+    public static double? Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToList();
+        if (v.Count == 0) return null;
+        return v.Count % 2 == 1 ? v[v.Count / 2] : (v[v.Count / 2 - 1] + v[v.Count / 2]) / 2;
+    }
+
+    /// <summary>One row per configuration whose runs had a target accuracy, in the order configurations first appear.</summary>
+    /// <param name="baselineOf">The baseline configuration of a configuration (itself for a full-data one), or null for none.</param>
+    public static IReadOnlyList<TargetRow> ToTarget(IReadOnlyList<RunFigures> runs, Func<string, string?> baselineOf)
+    {
+        var withTarget = runs.Where(r => r.TargetAccuracy is not null).ToList();
+        double? MedianOf(string configuration) =>
+            Median(withTarget.Where(r => r.Configuration == configuration && r.TargetSeconds is not null).Select(r => r.TargetSeconds!.Value));
+        var rows = new List<TargetRow>();
+        foreach (var group in withTarget.GroupBy(r => r.Configuration, StringComparer.Ordinal))
+        {
+            var median = MedianOf(group.Key);
+            var full = baselineOf(group.Key) is { } baseline ? MedianOf(baseline) : null;
+            rows.Add(new TargetRow(group.Key, string.Join("/", group.Select(r => r.Policy).Distinct(StringComparer.Ordinal)),
+                group.Max(r => r.TargetAccuracy!.Value), [.. group.OrderBy(r => r.Seed).Select(r => (r.Seed, r.TargetSeconds))],
+                median, median / full, full is null ? 0 : group.Count(r => r.TargetSeconds <= 0.5 * full)));
+        }
+        return rows;
     }
 
     /// <summary>One row per configuration, in the order configurations first appear in <paramref name="runs"/>.</summary>

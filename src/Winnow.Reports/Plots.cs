@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace Winnow.Engine.Reports;
+namespace Winnow.Reports;
 
 /// <summary>A named line: x and y values of the same length.</summary>
 public sealed record PlotSeries(string Label, double[] X, double[] Y);
@@ -81,9 +81,11 @@ public static class Plots
         return Save(plot, stem);
     }
 
+    // Points whose y is NaN (an epoch that was not evaluated) are left out, so the line joins the points on either side.
     private static ScottPlot.Plottables.Scatter Line(Plot plot, double[] x, double[] y, string label, Color color, MarkerShape marker, LinePattern pattern)
     {
-        var line = plot.Add.Scatter(x, y);
+        var kept = Enumerable.Range(0, y.Length).Where(i => !double.IsNaN(y[i])).ToArray();
+        var line = plot.Add.Scatter(kept.Select(i => x[i]).ToArray(), kept.Select(i => y[i]).ToArray());
         line.LegendText = label;
         line.Color = color;
         line.LineWidth = 2;
