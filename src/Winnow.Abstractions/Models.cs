@@ -3,7 +3,8 @@ using static TorchSharp.torch;
 
 namespace Winnow;
 
-/// <summary>Builds a classifier network. Export with <see cref="WinnowPluginAttribute"/>.</summary>
+/// <summary>Builds a classifier network. Export with <see cref="WinnowPluginAttribute"/>.
+/// <see cref="ModelPlugin{TOptions}"/> implements it with the options cast and validated.</summary>
 public interface IModelPlugin : IPlugin
 {
     /// <summary>Builds a freshly initialised model for the given data. Initialisation must draw from TorchSharp's

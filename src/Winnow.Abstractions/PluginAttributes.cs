@@ -26,8 +26,11 @@ public static class PluginContract
 /// <summary>Exports a plugin with the metadata the host reads:
 /// <c>[WinnowPlugin(PluginKind.Policy, "random-dynamic", "one line that says what it does")]</c> on a class that
 /// implements the kind's interface (<see cref="IModelPlugin"/>, <see cref="IDatasetPlugin"/>, <see cref="IScorerPlugin"/>
-/// or <see cref="IPolicyPlugin"/>) and has a public parameterless constructor.</summary>
-/// <remarks>One attribute for all kinds: System.Composition reads metadata only from properties declared on the
+/// or <see cref="IPolicyPlugin"/>), usually through its typed base (<see cref="ModelPlugin{TOptions}"/>,
+/// <see cref="DatasetPlugin{TOptions}"/>, <see cref="ScorerPlugin{TOptions}"/>, <see cref="PolicyPlugin{TOptions}"/>),
+/// and has a public parameterless constructor.</summary>
+/// <remarks>The attribute is the one place a plugin's name is written: a typed base reads it back as its <c>Name</c>.
+/// One attribute for all kinds: System.Composition reads metadata only from properties declared on the
 /// attribute class itself, so a hierarchy of attributes would repeat them.</remarks>
 [MetadataAttribute, AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class WinnowPluginAttribute : ExportAttribute
