@@ -2,11 +2,9 @@ namespace Winnow.Plugins.Policies;
 
 /// <summary>The baseline every pruning policy is measured against: no pruning at all.</summary>
 [WinnowPlugin(PluginKind.Policy, "full", "Every training sample every epoch (the full-data baseline).")]
-public sealed class FullPolicyPlugin : IPolicyPlugin
+public sealed class FullPolicyPlugin : PolicyPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(NoOptions options, PolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(context.SampleCount, nameof(context.SampleCount));

@@ -88,7 +88,7 @@ public sealed partial class NumericalFaultTests
         var modelOptions = new MlpOptions { HiddenUnits = 16, HiddenLayers = 1 };
         var network = new MlpPlugin().Create(modelOptions, new ModelSpec(data.SampleShape, data.ClassNames.Count));
         var scorer = new LossScorerPlugin();
-        var policy = new FullPolicyPlugin();
+        IPolicyPlugin policy = new FullPolicyPlugin();
         return new ComposedRun(
             Chosen(PluginKind.Model, "mlp", new MlpPlugin(), modelOptions),
             Chosen(PluginKind.Dataset, "synthetic", new SyntheticDatasetPlugin(), new SyntheticOptions()),
