@@ -87,7 +87,7 @@ public sealed partial class NumericalFaultTests
         torch.manual_seed(seed);
         var modelOptions = new MlpOptions { HiddenUnits = 16, HiddenLayers = 1 };
         var network = new MlpPlugin().Create(modelOptions, new ModelSpec(data.SampleShape, data.ClassNames.Count));
-        var scorer = new LossScorerPlugin();
+        IScorerPlugin scorer = new LossScorerPlugin();
         IPolicyPlugin policy = new FullPolicyPlugin();
         return new ComposedRun(
             Chosen(PluginKind.Model, "mlp", new MlpPlugin(), modelOptions),
