@@ -15,8 +15,8 @@ public sealed class ConvolutionGradientTests
         torch.manual_seed(3);
         var spec = new ModelSpec([3, 16, 16], 5);
         Classifier net = model == "cnn"
-            ? new CnnPlugin().Create(new CnnOptions { Channels1 = channels, Channels2 = channels + 1, Hidden = 16 }, spec)
-            : new ResNet18Plugin().Create(new ResNet18Options { Width = channels }, spec);
+            ? ((IModelPlugin)new CnnPlugin()).Create(new CnnOptions { Channels1 = channels, Channels2 = channels + 1, Hidden = 16 }, spec)
+            : ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = channels }, spec);
         net.EnableProxy(0.25);
         net.to(dtype);
         net.train();
