@@ -99,22 +99,3 @@ public interface IPlugin
 
 /// <summary>The options class of a plugin that has none: any key in its section is refused.</summary>
 public sealed class NoOptions;
-
-/// <summary>The one way a plugin turns the <c>object options</c> it is handed into its own options class.</summary>
-public static class PluginOptions
-{
-    /// <summary>Casts <paramref name="options"/> to <typeparamref name="T"/> and validates its DataAnnotations again: the host already
-    /// did, but a plugin may also be called by tests or another host, and a wrong value must never reach the maths.</summary>
-    /// <param name="plugin">The plugin's name, for messages.</param>
-    /// <exception cref="ArgumentException">the options are of another class.</exception>
-    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">a value is invalid; the message names the plugin.</exception>
-    public static T Validated<T>(object options, string plugin) where T : class
-    {
-        if (options is not T typed)
-            throw new ArgumentException($"{plugin} expects options of type {typeof(T).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(typed, new(typed), results, validateAllProperties: true))
-            throw new System.ComponentModel.DataAnnotations.ValidationException($"{plugin}: {string.Join("; ", results.Select(r => r.ErrorMessage))}");
-        return typed;
-    }
-}
