@@ -87,7 +87,7 @@ public abstract class ModelPlugin<TOptions> : Plugin<TOptions>, IModelPlugin whe
     Classifier IModelPlugin.Create(object options, ModelSpec spec) => Create(Validated(options), spec);
 
     /// <summary>Builds a freshly initialised model for the given data. Initialisation must draw from TorchSharp's global
-    /// generator (the host seeds it), so a run is reproducible.</summary>
+    /// generator (the host seeds it), so a run is reproducible. A model that offers DynaMS's proxy implements <see cref="IProxyModel"/>.</summary>
     /// <param name="options">The options, bound and validated.</param>
     /// <param name="spec">The shape of one sample and the number of classes.</param>
     /// <exception cref="ArgumentException">With <see cref="ArgumentException.ParamName"/> <c>options</c>: options valid alone that

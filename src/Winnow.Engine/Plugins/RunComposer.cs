@@ -128,7 +128,7 @@ public static class RunComposer
             {
                 if (!(proxy.Width > 0 && proxy.Width <= 1) || !(proxy.LossWeight >= 0) || !double.IsFinite(proxy.LossWeight))
                     throw new PluginError($"policy plugin '{policy.Name}' asked for a proxy of width {proxy.Width} and loss weight {proxy.LossWeight}; width must be in (0, 1] and the weight finite and >= 0");
-                proxyEnabled = Call(model, "EnableProxy", () => network.EnableProxy(proxy.Width));
+                proxyEnabled = network is IProxyModel sliced && Call(model, "EnableProxy", () => sliced.EnableProxy(proxy.Width));
                 notes.Add(proxyEnabled
                     ? $"proxy: model '{model.Name}' trains a parameter-sharing proxy of width {proxy.Width} jointly (loss weight {proxy.LossWeight}) for policy '{policy.Name}'"
                     : $"proxy: model '{model.Name}' cannot slice itself; policy '{policy.Name}' refreshes through the full model instead");

@@ -394,7 +394,7 @@ public sealed class Trainer : IDisposable
     {
         try
         {
-            return proxy ? _run.Model.ForwardProxy(x) : _run.Model.call(x);
+            return proxy ? ((IProxyModel)_run.Model).ForwardProxy(x) : _run.Model.call(x);
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {

@@ -9,18 +9,18 @@ public sealed class ModelTests
 {
     private const int Classes = 10;
 
-    private static Classifier Build(string model, long[] sampleShape, int seed = 1)
+    private static SlicedClassifier Build(string model, long[] sampleShape, int seed = 1)
     {
         torch.manual_seed(seed);
         var spec = new ModelSpec(sampleShape, Classes);
         // Small widths keep the tests fast; the defaults are exercised by the shape tests below.
-        return model switch
+        return (SlicedClassifier)(model switch
         {
             "mlp" => ((IModelPlugin)new MlpPlugin()).Create(new MlpOptions { HiddenUnits = 32 }, spec),
             "cnn" => ((IModelPlugin)new CnnPlugin()).Create(new CnnOptions { Channels1 = 4, Channels2 = 8, Hidden = 16 }, spec),
             "resnet18" => ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = 4 }, spec),
             _ => throw new ArgumentException(model),
-        };
+        });
     }
 
     [TestMethod]

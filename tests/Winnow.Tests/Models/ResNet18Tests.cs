@@ -13,10 +13,10 @@ public sealed class ResNet18Tests
     private const int Classes = 10;
 
     // Tiny widths keep the tests fast: Width 4 has stages of 4, 8, 16 and 32 channels.
-    private static Classifier Build(long[] sampleShape, int width = 4, int seed = 1)
+    private static SlicedClassifier Build(long[] sampleShape, int width = 4, int seed = 1)
     {
         torch.manual_seed(seed);
-        return ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = width }, new ModelSpec(sampleShape, Classes));
+        return (SlicedClassifier)((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = width }, new ModelSpec(sampleShape, Classes));
     }
 
     /// <summary>The width rule written out independently of the model: max(1, round(w·n)), halves away from zero.</summary>
