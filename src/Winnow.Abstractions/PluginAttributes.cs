@@ -16,11 +16,13 @@ public enum PluginKind
 }
 
 /// <summary>The version of these contracts. A plugin records the version it was compiled against
-/// (the constant is baked into the plugin), and the host refuses a plugin whose major version differs.</summary>
+/// (the constant is baked into the plugin), and the host refuses a plugin whose version is not exactly its own:
+/// the number changes only when a contract breaks, so any other number means contracts this host does not have.</summary>
 public static class PluginContract
 {
-    /// <summary>Raised on every breaking change of a contract in this assembly.</summary>
-    public const int Version = 1;
+    /// <summary>Raised on every breaking change of a contract in this assembly. 2: the typed plugin bases replace
+    /// <c>PluginOptions</c>, and DynaMS's proxy moved from <see cref="Classifier"/> to <see cref="IProxyModel"/>.</summary>
+    public const int Version = 2;
 }
 
 /// <summary>Exports a plugin with the metadata the host reads:
