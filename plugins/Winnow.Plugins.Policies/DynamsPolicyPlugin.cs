@@ -36,7 +36,7 @@ public sealed class DynamsOptions : ScheduledPruningOptions
     public double ProxyLossWeight { get; set; } = 1.0;
 
     /// <summary>Take the smallest margins class by class, each class in proportion to its size, instead of over all samples at once.
-    /// Default false (ALGORITHMS.md's global selection).</summary>
+    /// Default false (the global selection of docs/algorithms.md).</summary>
     /// <remarks>Not part of the agreed maths: added because the global selection, on a model that has not learned much yet,
     /// takes whole classes and drops others, and the next selection swings back (measured on Fashion-MNIST, see the README).</remarks>
     public bool ClassBalanced { get; set; }

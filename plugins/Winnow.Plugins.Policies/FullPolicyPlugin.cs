@@ -13,7 +13,8 @@ public sealed class FullPolicyPlugin : PolicyPlugin<NoOptions>
 
     private sealed class FullPolicy(int sampleCount) : ISelectionPolicy
     {
-        // A fresh array per epoch: the plan is handed over to the engine, which may shuffle it in place.
+        // A fresh array per epoch: a returned plan belongs to the caller. The engine only reads it (it shuffles a copy),
+        // but a test or another host may change it, and that must not reach the next epoch's plan.
         public EpochPlan Plan(EpochContext context) => new(Enumerable.Range(0, sampleCount).ToArray());
     }
 }
