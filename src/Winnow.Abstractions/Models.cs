@@ -41,7 +41,8 @@ public abstract class Classifier : nn.Module<Tensor, ClassifierOutput>
 public interface IProxyModel
 {
     /// <summary>Creates and registers the proxy's own head for <paramref name="width"/> (called once, before the optimiser is built,
-    /// so the head is trained and saved with the model). Returns false when the model cannot slice itself after all.</summary>
+    /// so the head is trained and saved with the model). Returns false when the model cannot slice itself for this width or
+    /// these data: the engine then treats it as a model without a proxy.</summary>
     /// <param name="width">The fraction of every layer's units the proxy uses, in (0, 1].</param>
     bool EnableProxy(double width);
 
