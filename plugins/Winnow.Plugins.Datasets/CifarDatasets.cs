@@ -29,7 +29,7 @@ public sealed class Cifar100Options() : ImageDatasetOptions(Cifar100DatasetPlugi
 
 /// <summary>CIFAR-10: 32×32 colour images in 10 classes (50,000 train in five batches, 10,000 test), from its binary version.</summary>
 [WinnowPlugin(PluginKind.Dataset, "cifar10", "CIFAR-10 from its binary files: 32x32 colour images, 10 classes, crop-and-flip augmentation")]
-public sealed class Cifar10DatasetPlugin : IDatasetPlugin
+public sealed class Cifar10DatasetPlugin : DatasetPlugin<Cifar10Options>
 {
     internal static readonly CifarFormat Format = new(
         DisplayName: "CIFAR-10",
@@ -45,16 +45,12 @@ public sealed class Cifar10DatasetPlugin : IDatasetPlugin
             + "the folder holds data_batch_1.bin … data_batch_5.bin and test_batch.bin, or set Run:Dataset:Options:Path to the folder that holds them");
 
     /// <inheritdoc/>
-    public Type OptionsType => typeof(Cifar10Options);
-
-    /// <inheritdoc/>
-    public Dataset Open(object options, DatasetContext context) =>
-        Format.Open(PluginOptions.Validated<Cifar10Options>(options, "cifar10"), labelField: 0, context);
+    protected override Dataset Open(Cifar10Options options, DatasetContext context) => Format.Open(options, labelField: 0, context);
 }
 
 /// <summary>CIFAR-100: 32×32 colour images with 100 fine classes grouped into 20 coarse ones (50,000 train, 10,000 test), from its binary version.</summary>
 [WinnowPlugin(PluginKind.Dataset, "cifar100", "CIFAR-100 from its binary files: 32x32 colour images, 100 fine or 20 coarse classes, crop-and-flip augmentation")]
-public sealed class Cifar100DatasetPlugin : IDatasetPlugin
+public sealed class Cifar100DatasetPlugin : DatasetPlugin<Cifar100Options>
 {
     internal static readonly CifarFormat Format = new(
         DisplayName: "CIFAR-100",
@@ -69,14 +65,8 @@ public sealed class Cifar100DatasetPlugin : IDatasetPlugin
             + "the folder holds train.bin and test.bin, or set Run:Dataset:Options:Path to the folder that holds them");
 
     /// <inheritdoc/>
-    public Type OptionsType => typeof(Cifar100Options);
-
-    /// <inheritdoc/>
-    public Dataset Open(object options, DatasetContext context)
-    {
-        var o = PluginOptions.Validated<Cifar100Options>(options, "cifar100");
-        return Format.Open(o, labelField: o.Labels == Cifar100Labels.Coarse ? 0 : 1, context);
-    }
+    protected override Dataset Open(Cifar100Options options, DatasetContext context) =>
+        Format.Open(options, labelField: options.Labels == Cifar100Labels.Coarse ? 0 : 1, context);
 }
 
 /// <summary>One label byte of a CIFAR record.</summary>

@@ -24,7 +24,7 @@ public sealed class MnistOptions() : MnistFormatOptions(MnistDatasetPlugin.Forma
 
 /// <summary>Fashion-MNIST: 28×28 grey images of clothing in 10 classes (60,000 train, 10,000 test).</summary>
 [WinnowPlugin(PluginKind.Dataset, "fashion-mnist", "Fashion-MNIST from its IDX files: 28x28 grey clothing images, 10 classes")]
-public sealed class FashionMnistDatasetPlugin : IDatasetPlugin
+public sealed class FashionMnistDatasetPlugin : DatasetPlugin<FashionMnistOptions>
 {
     internal static readonly MnistFormat Format = new(
         DisplayName: "Fashion-MNIST",
@@ -37,15 +37,12 @@ public sealed class FashionMnistDatasetPlugin : IDatasetPlugin
             + "or set Run:Dataset:Options:Path to the folder that holds the files");
 
     /// <inheritdoc/>
-    public Type OptionsType => typeof(FashionMnistOptions);
-
-    /// <inheritdoc/>
-    public Dataset Open(object options, DatasetContext context) => Format.Open(PluginOptions.Validated<FashionMnistOptions>(options, "fashion-mnist"), context);
+    protected override Dataset Open(FashionMnistOptions options, DatasetContext context) => Format.Open(options, context);
 }
 
 /// <summary>MNIST: 28×28 grey images of handwritten digits in 10 classes (60,000 train, 10,000 test).</summary>
 [WinnowPlugin(PluginKind.Dataset, "mnist", "MNIST from its IDX files: 28x28 grey handwritten digits, 10 classes")]
-public sealed class MnistDatasetPlugin : IDatasetPlugin
+public sealed class MnistDatasetPlugin : DatasetPlugin<MnistOptions>
 {
     internal static readonly MnistFormat Format = new(
         DisplayName: "MNIST",
@@ -57,10 +54,7 @@ public sealed class MnistDatasetPlugin : IDatasetPlugin
             + "or set Run:Dataset:Options:Path to the folder that holds them");
 
     /// <inheritdoc/>
-    public Type OptionsType => typeof(MnistOptions);
-
-    /// <inheritdoc/>
-    public Dataset Open(object options, DatasetContext context) => Format.Open(PluginOptions.Validated<MnistOptions>(options, "mnist"), context);
+    protected override Dataset Open(MnistOptions options, DatasetContext context) => Format.Open(options, context);
 }
 
 /// <summary>The loader MNIST and Fashion-MNIST share: same file names, same layout, different classes and statistics.</summary>

@@ -69,15 +69,11 @@ public sealed class SyntheticOptions : IValidatableObject
 /// clusters. Using a private generator leaves TorchSharp's global one (which model initialisation draws from) untouched.</para>
 /// </remarks>
 [WinnowPlugin(PluginKind.Dataset, "synthetic", "Seeded Gaussian clusters of any size and shape, for tests and quick trials")]
-public sealed class SyntheticDatasetPlugin : IDatasetPlugin
+public sealed class SyntheticDatasetPlugin : DatasetPlugin<SyntheticOptions>
 {
     /// <inheritdoc/>
-    public Type OptionsType => typeof(SyntheticOptions);
-
-    /// <inheritdoc/>
-    public Dataset Open(object options, DatasetContext context)
+    protected override Dataset Open(SyntheticOptions o, DatasetContext context)
     {
-        var o = PluginOptions.Validated<SyntheticOptions>(options, "synthetic");
 
         // Any int seed maps to a distinct generator seed; negative seeds are as good as positive ones.
         using var generator = new torch.Generator(unchecked((ulong)(uint)context.Seed), torch.CPU);

@@ -26,15 +26,9 @@ public sealed class CnnOptions
 
 /// <summary>Builds <see cref="Cnn"/>.</summary>
 [WinnowPlugin(PluginKind.Model, "cnn", "Small CNN for [C,H,W] images: 2 x (3x3 conv+ReLU+2x2 max-pool), Linear+ReLU (features), dropout, linear head.")]
-public sealed class CnnPlugin : IModelPlugin
+public sealed class CnnPlugin : ModelPlugin<CnnOptions>
 {
-    public Type OptionsType => typeof(CnnOptions);
-
-    public Classifier Create(object options, ModelSpec spec)
-    {
-        var o = PluginOptions.Validated<CnnOptions>(options, "cnn");
-        return new Cnn(o, spec);
-    }
+    protected override Classifier Create(CnnOptions options, ModelSpec spec) => new Cnn(Name, options, spec);
 }
 
 /// <summary>The classic two-convolution network of the MNIST examples, sized from the sample shape.</summary>
@@ -51,7 +45,8 @@ public sealed class Cnn : SlicedClassifier
     private readonly (Conv2d Conv1, Conv2d Conv2, Linear Fc1) layers;
     private readonly double dropoutProbability;
 
-    public Cnn(CnnOptions options, ModelSpec spec) : base("cnn")
+    /// <param name="name">The plugin's name: the module's name, and the model's in messages.</param>
+    public Cnn(string name, CnnOptions options, ModelSpec spec) : base(name)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(spec);
@@ -59,7 +54,7 @@ public sealed class Cnn : SlicedClassifier
         // Two 2x2 pools need at least 4 pixels per side, or the flattened size is zero.
         if (shape.Length != 3 || shape[0] < 1 || shape[1] < 4 || shape[2] < 4)
             throw new ArgumentException(
-                $"cnn needs samples shaped [C, H, W] with C >= 1 and H, W >= 4; got [{string.Join(", ", shape)}]", nameof(spec));
+                $"{name} needs samples shaped [C, H, W] with C >= 1 and H, W >= 4; got [{string.Join(", ", shape)}]", nameof(spec));
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.ClassCount, 2, nameof(spec.ClassCount));
 
         // Padding 1 keeps a 3x3 convolution size-preserving; each max-pool floors the size by 2.

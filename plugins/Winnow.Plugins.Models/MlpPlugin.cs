@@ -22,15 +22,9 @@ public sealed class MlpOptions
 
 /// <summary>Builds <see cref="Mlp"/>.</summary>
 [WinnowPlugin(PluginKind.Model, "mlp", "Multi-layer perceptron on the flattened sample: HiddenLayers x (Linear+ReLU), then a linear head.")]
-public sealed class MlpPlugin : IModelPlugin
+public sealed class MlpPlugin : ModelPlugin<MlpOptions>
 {
-    public Type OptionsType => typeof(MlpOptions);
-
-    public Classifier Create(object options, ModelSpec spec)
-    {
-        var o = PluginOptions.Validated<MlpOptions>(options, "mlp");
-        return new Mlp(o, spec);
-    }
+    protected override Classifier Create(MlpOptions options, ModelSpec spec) => new Mlp(Name, options, spec);
 }
 
 /// <summary>A fully connected classifier whose features are the last hidden activation.</summary>
@@ -46,12 +40,13 @@ public sealed class Mlp : SlicedClassifier
     private readonly Linear[] hidden;
     private readonly double dropoutProbability;
 
-    public Mlp(MlpOptions options, ModelSpec spec) : base("mlp")
+    /// <param name="name">The plugin's name: the module's name, and the model's in messages.</param>
+    public Mlp(string name, MlpOptions options, ModelSpec spec) : base(name)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.SampleShape.Length == 0 || spec.SampleShape.Any(d => d <= 0))
-            throw new ArgumentException($"mlp needs a sample shape with positive dimensions; got [{string.Join(", ", spec.SampleShape)}]", nameof(spec));
+            throw new ArgumentException($"{name} needs a sample shape with positive dimensions; got [{string.Join(", ", spec.SampleShape)}]", nameof(spec));
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.ClassCount, 2, nameof(spec.ClassCount));
 
         var inputs = spec.SampleShape.Aggregate(1L, (a, d) => checked(a * d));

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Winnow.Plugins.Models;
 
 /// <summary>What <see cref="Mlp"/>, <see cref="Cnn"/> and <see cref="ResNet18"/> share to offer DynaMS's parameter-sharing proxy (PSP): the width rule,
-/// the checks of <see cref="Classifier.EnableProxy"/> and the sliced layers.</summary>
+/// the checks of <see cref="IProxyModel.EnableProxy"/> and the sliced layers.</summary>
 /// <remarks>
 /// A sliced layer keeps the first <c>n'</c> output units (rows of a linear weight, output channels of a convolution) and reads
 /// only the first <c>n'</c> units the previous sliced layer produced. The slices are <c>narrow</c> views of the model's own
@@ -21,7 +21,7 @@ internal static class ParameterSharingProxy
     public static long SliceWidth(double width, long units) =>
         Math.Max(1L, (long)Math.Round(width * units, MidpointRounding.AwayFromZero));
 
-    /// <summary>Checks a call of <see cref="Classifier.EnableProxy"/>. Returns true when the proxy must be built now, false when it is
+    /// <summary>Checks a call of <see cref="IProxyModel.EnableProxy"/>. Returns true when the proxy must be built now, false when it is
     /// already enabled with this same width (the call then changes nothing).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="width"/> is not in (0, 1].</exception>
     /// <exception cref="InvalidOperationException">The proxy is already enabled with another width.</exception>
@@ -37,7 +37,7 @@ internal static class ParameterSharingProxy
             "(its head was registered for the first width and may already be in an optimiser)");
     }
 
-    /// <summary>The error of <see cref="Classifier.ForwardProxy"/> before <see cref="Classifier.EnableProxy"/>.</summary>
+    /// <summary>The error of <see cref="IProxyModel.ForwardProxy"/> before <see cref="IProxyModel.EnableProxy"/>.</summary>
     public static InvalidOperationException NotEnabled(string model) =>
         new($"{model}: the parameter-sharing proxy is not enabled; call EnableProxy(width) before ForwardProxy");
 

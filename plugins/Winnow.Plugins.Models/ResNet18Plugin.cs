@@ -15,15 +15,9 @@ public sealed class ResNet18Options
 
 /// <summary>Builds <see cref="ResNet18"/>.</summary>
 [WinnowPlugin(PluginKind.Model, "resnet18", "ResNet-18, CIFAR variant: 3x3 stem without max-pool, BasicBlocks [2,2,2,2] of Width x [1,2,4,8] channels, global average pool (features), linear head.")]
-public sealed class ResNet18Plugin : IModelPlugin
+public sealed class ResNet18Plugin : ModelPlugin<ResNet18Options>
 {
-    public Type OptionsType => typeof(ResNet18Options);
-
-    public Classifier Create(object options, ModelSpec spec)
-    {
-        var o = PluginOptions.Validated<ResNet18Options>(options, "resnet18");
-        return new ResNet18(o, spec);
-    }
+    protected override Classifier Create(ResNet18Options options, ModelSpec spec) => new ResNet18(Name, options, spec);
 }
 
 /// <summary>ResNet-18 as used for CIFAR (He et al. 2016; the variant of the data-pruning papers): a 3x3 stride-1 stem
@@ -54,14 +48,15 @@ public sealed class ResNet18 : SlicedClassifier
     // register them twice.
     private readonly BasicBlock[] blocks;
 
-    public ResNet18(ResNet18Options options, ModelSpec spec) : base("resnet18")
+    /// <param name="name">The plugin's name: the module's name, and the model's in messages.</param>
+    public ResNet18(string name, ResNet18Options options, ModelSpec spec) : base(name)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(spec);
         var shape = spec.SampleShape;
         if (shape.Length != 3 || shape.Any(d => d < 1))
             throw new ArgumentException(
-                $"resnet18 needs samples shaped [C, H, W] with C, H, W >= 1; got [{string.Join(", ", shape)}]", nameof(spec));
+                $"{name} needs samples shaped [C, H, W] with C, H, W >= 1; got [{string.Join(", ", shape)}]", nameof(spec));
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.ClassCount, 2, nameof(spec.ClassCount));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Width, 1, nameof(options.Width));
 

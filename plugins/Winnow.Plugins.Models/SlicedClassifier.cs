@@ -3,11 +3,11 @@ using static TorchSharp.torch;
 
 namespace Winnow.Plugins.Models;
 
-/// <summary>A classifier that offers DynaMS's parameter-sharing proxy: enabling it registers the proxy's own head
+/// <summary>A classifier that offers DynaMS's parameter-sharing proxy (<see cref="IProxyModel"/>): enabling it registers the proxy's own head
 /// (<c>proxy_head</c>, sized by <see cref="ProxyFeatures"/>), and the model says how its sliced layers run.</summary>
 /// <remarks>A second <see cref="EnableProxy"/> with the same width changes nothing; with another width it throws
 /// <see cref="InvalidOperationException"/>, because the head was registered for the first width and may already be optimised.</remarks>
-public abstract class SlicedClassifier(string name) : Classifier(name)
+public abstract class SlicedClassifier(string name) : Classifier(name), IProxyModel
 {
     // Registered by EnableProxy as "proxy_head"; null until then, so RegisterComponents never sees it.
     private Linear? _proxyHead;
@@ -22,7 +22,7 @@ public abstract class SlicedClassifier(string name) : Classifier(name)
     /// <summary>The proxy's forward pass on the layers sliced to <paramref name="width"/>, ending in <paramref name="proxyHead"/>.</summary>
     protected abstract ClassifierOutput ForwardProxy(Tensor input, double width, Linear proxyHead);
 
-    public sealed override bool EnableProxy(double width)
+    public bool EnableProxy(double width)
     {
         if (!ParameterSharingProxy.MustBuild(GetName(), _proxyWidth, width)) return true;
         var created = ParameterSharingProxy.CreateHead(ProxyFeatures(width), Head);
@@ -33,7 +33,7 @@ public abstract class SlicedClassifier(string name) : Classifier(name)
         return true;
     }
 
-    public sealed override ClassifierOutput ForwardProxy(Tensor input)
+    public ClassifierOutput ForwardProxy(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (_proxyHead is null || _proxyWidth is not { } width) throw ParameterSharingProxy.NotEnabled(GetName());

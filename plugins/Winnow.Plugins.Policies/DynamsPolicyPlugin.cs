@@ -36,7 +36,7 @@ public sealed class DynamsOptions : ScheduledPruningOptions
     public double ProxyLossWeight { get; set; } = 1.0;
 
     /// <summary>Take the smallest margins class by class, each class in proportion to its size, instead of over all samples at once.
-    /// Default false (ALGORITHMS.md's global selection).</summary>
+    /// Default false (the global selection of docs/algorithms.md).</summary>
     /// <remarks>Not part of the agreed maths: added because the global selection, on a model that has not learned much yet,
     /// takes whole classes and drops others, and the next selection swings back (measured on Fashion-MNIST, see the README).</remarks>
     public bool ClassBalanced { get; set; }
@@ -45,14 +45,12 @@ public sealed class DynamsOptions : ScheduledPruningOptions
 /// <summary>Seed 2's DynaMS: at scheduled selection points, refresh every sample's logit margin and keep the K closest to the boundary.</summary>
 [WinnowPlugin(PluginKind.Policy, "dynams",
     "At selection points Warmup, then +ceil(Q0*j^Gamma) for j = 1, 2, ..., refresh all margins (through the PSP proxy when Proxy=psp) and keep the K smallest (per class with ClassBalanced; unscored first, ties at random); reused in between.")]
-public sealed class DynamsPolicyPlugin : IPolicyPlugin
+public sealed class DynamsPolicyPlugin : PolicyPlugin<DynamsOptions>
 {
-    public Type OptionsType => typeof(DynamsOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(DynamsOptions options, PolicyContext context)
     {
-        var o = PolicyArguments.Check<DynamsOptions>("dynams", options, context);
-        return new DynamsPolicy(o, context);
+        PolicyArguments.Check(Name, options, context);
+        return new DynamsPolicy(Name, options, context);
     }
 
     /// <summary>The selection points before <paramref name="epochs"/>: s0 = <paramref name="warmup"/>, s_j = s_{j−1} + Q_j,
@@ -73,7 +71,7 @@ public sealed class DynamsPolicyPlugin : IPolicyPlugin
         return points;
     }
 
-    private sealed class DynamsPolicy(DynamsOptions o, PolicyContext run) : SelectingPolicy("dynams", o, run)
+    private sealed class DynamsPolicy(string name, DynamsOptions o, PolicyContext run) : SelectingPolicy(name, o, run)
     {
         private readonly HashSet<int> _selectionEpochs = [.. SelectionEpochs(o.Warmup, o.Q0, o.Gamma, run.Epochs - o.Anneal)];
         private readonly IReadOnlyList<int> _labels = run.Labels;

@@ -17,21 +17,19 @@ public sealed class EpsilonGreedyOptions : DynamicPruningOptions
 /// <summary>Seed 1's epsilon-greedy bandit: exploit the samples with the highest EMA loss, explore uniformly among the rest.</summary>
 [WinnowPlugin(PluginKind.Policy, "epsilon-greedy",
     "Score = EMA of the loss (rate EmaRate, never-seen = +inf); keep the round((1-Epsilon)*K) highest (ties at random) and K minus that uniformly from the rest.")]
-public sealed class EpsilonGreedyPolicyPlugin : IPolicyPlugin
+public sealed class EpsilonGreedyPolicyPlugin : PolicyPlugin<EpsilonGreedyOptions>
 {
-    public Type OptionsType => typeof(EpsilonGreedyOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(EpsilonGreedyOptions options, PolicyContext context)
     {
-        var o = PolicyArguments.Check<EpsilonGreedyOptions>("epsilon-greedy", options, context);
-        return new EpsilonGreedyPolicy(o, context);
+        PolicyArguments.Check(Name, options, context);
+        return new EpsilonGreedyPolicy(Name, options, context);
     }
 
     /// <summary>How many of <paramref name="keepCount"/> are exploited: round((1 − eps)·K), halves away from zero, in decimal like K.</summary>
     public static int ExploitCount(double epsilon, int keepCount) =>
         (int)Math.Round((1m - (decimal)epsilon) * keepCount, MidpointRounding.AwayFromZero);
 
-    private sealed class EpsilonGreedyPolicy(EpsilonGreedyOptions o, PolicyContext run) : SelectingPolicy("epsilon-greedy", o, run)
+    private sealed class EpsilonGreedyPolicy(string name, EpsilonGreedyOptions o, PolicyContext run) : SelectingPolicy(name, o, run)
     {
         public override PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
 

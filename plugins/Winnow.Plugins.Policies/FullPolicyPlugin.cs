@@ -2,11 +2,9 @@ namespace Winnow.Plugins.Policies;
 
 /// <summary>The baseline every pruning policy is measured against: no pruning at all.</summary>
 [WinnowPlugin(PluginKind.Policy, "full", "Every training sample every epoch (the full-data baseline).")]
-public sealed class FullPolicyPlugin : IPolicyPlugin
+public sealed class FullPolicyPlugin : PolicyPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(NoOptions options, PolicyContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(context.SampleCount, nameof(context.SampleCount));
@@ -15,7 +13,8 @@ public sealed class FullPolicyPlugin : IPolicyPlugin
 
     private sealed class FullPolicy(int sampleCount) : ISelectionPolicy
     {
-        // A fresh array per epoch: the plan is handed over to the engine, which may shuffle it in place.
+        // A fresh array per epoch: a returned plan belongs to the caller. The engine only reads it (it shuffles a copy),
+        // but a test or another host may change it, and that must not reach the next epoch's plan.
         public EpochPlan Plan(EpochContext context) => new(Enumerable.Range(0, sampleCount).ToArray());
     }
 }

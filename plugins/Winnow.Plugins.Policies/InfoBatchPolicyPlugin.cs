@@ -18,20 +18,18 @@ public sealed class InfoBatchOptions : PruningOptions
 /// and up-weight the kept ones by 1/k so the expected gradient stays the same.</summary>
 [WinnowPlugin(PluginKind.Policy, "infobatch",
     "Epochs e < Delta*E: of the samples whose latest loss (InitialScore until trained) is below the mean, keep floor(k*count) at random with weight 1/k, all others with weight 1; then full data.")]
-public sealed class InfoBatchPolicyPlugin : IPolicyPlugin
+public sealed class InfoBatchPolicyPlugin : PolicyPlugin<InfoBatchOptions>
 {
-    public Type OptionsType => typeof(InfoBatchOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(InfoBatchOptions options, PolicyContext context)
     {
-        var o = PolicyArguments.Check<InfoBatchOptions>("infobatch", options, context);
-        return new InfoBatchPolicy(o, context.SampleCount, context.Epochs);
+        PolicyArguments.Check(Name, options, context);
+        return new InfoBatchPolicy(Name, options, context.SampleCount, context.Epochs);
     }
 
     /// <summary>Whether <paramref name="epoch"/> prunes: <c>epoch &lt; delta·E</c>, compared in decimal (0.7·10 is exactly 7 on paper).</summary>
     public static bool Prunes(int epoch, double delta, int epochs) => epoch < (decimal)delta * epochs;
 
-    private sealed class InfoBatchPolicy(InfoBatchOptions o, int n, int epochs) : ISelectionPolicy
+    private sealed class InfoBatchPolicy(string name, InfoBatchOptions o, int n, int epochs) : ISelectionPolicy
     {
         public PolicyNeeds Needs { get; } = new(Scorer: "loss");
 
@@ -39,7 +37,7 @@ public sealed class InfoBatchPolicyPlugin : IPolicyPlugin
 
         public EpochPlan Plan(EpochContext context)
         {
-            PolicyArguments.CheckBoard("infobatch", context, n);
+            PolicyArguments.CheckBoard(name, context, n);
             if (!Prunes(context.Epoch, o.Delta, epochs)) return Selection.Full(n);
 
             var latest = context.Scores.Latest;

@@ -36,22 +36,20 @@ public abstract class DynamicPruningOptions : ScheduledPruningOptions
 /// <summary>Checks shared by every pruning plugin's <c>Create</c>.</summary>
 internal static class PolicyArguments
 {
-    /// <summary>Casts and validates the bound options and the run context; refuses a warm-up and anneal that leave no pruned epoch.</summary>
+    /// <summary>Checks the run context (the options arrive validated from <see cref="PolicyPlugin{TOptions}"/>); refuses a warm-up
+    /// and anneal that leave no pruned epoch.</summary>
     /// <param name="extraFullEpochs">Full-data epochs the policy adds after the warm-up (static-score's scoring epochs),
     /// named by <paramref name="extraName"/> in the message.</param>
-    public static T Check<T>(string policy, object options, PolicyContext context, int extraFullEpochs = 0, string? extraName = null)
-        where T : class
+    public static void Check(string policy, PruningOptions options, PolicyContext context, int extraFullEpochs = 0, string? extraName = null)
     {
-        var o = PluginOptions.Validated<T>(options, policy);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(context.SampleCount, nameof(context.SampleCount));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(context.Epochs, nameof(context.Epochs));
-        if (o is ScheduledPruningOptions s && (long)s.Warmup + extraFullEpochs + s.Anneal >= context.Epochs)
+        if (options is ScheduledPruningOptions s && (long)s.Warmup + extraFullEpochs + s.Anneal >= context.Epochs)
         {
             var sum = extraName is null ? $"Warmup ({s.Warmup}) + Anneal ({s.Anneal})" : $"Warmup ({s.Warmup}) + {extraName} ({extraFullEpochs}) + Anneal ({s.Anneal})";
             throw new ArgumentException($"{policy}: {sum} must be less than the run's {context.Epochs} epochs, or no epoch is ever pruned", nameof(options));
         }
-        return o;
     }
 
     /// <summary>Refuses a score board of another size than the policy was created for.</summary>

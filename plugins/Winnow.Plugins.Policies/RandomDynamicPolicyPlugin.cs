@@ -11,20 +11,18 @@ public sealed class RandomDynamicOptions : DynamicPruningOptions
 /// <summary>Uniform dynamic pruning (seed 1's random baseline): a fresh uniform subset at every selection.</summary>
 [WinnowPlugin(PluginKind.Policy, "random-dynamic",
     "Every Interval epochs, K = round(KeepFraction*N) samples drawn uniformly without replacement; Cover=true walks a permutation so every sample is used once per 1/k epochs (RS2).")]
-public sealed class RandomDynamicPolicyPlugin : IPolicyPlugin
+public sealed class RandomDynamicPolicyPlugin : PolicyPlugin<RandomDynamicOptions>
 {
-    public Type OptionsType => typeof(RandomDynamicOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(RandomDynamicOptions options, PolicyContext context)
     {
-        var o = PolicyArguments.Check<RandomDynamicOptions>("random-dynamic", options, context);
-        return new RandomDynamicPolicy(o, context);
+        PolicyArguments.Check(Name, options, context);
+        return new RandomDynamicPolicy(Name, options, context);
     }
 
     /// <inheritdoc cref="Selection.KeepCount"/>
     public static int KeepCount(double keepFraction, int sampleCount) => Selection.KeepCount(keepFraction, sampleCount);
 
-    private sealed class RandomDynamicPolicy(RandomDynamicOptions o, PolicyContext run) : SelectingPolicy("random-dynamic", o, run)
+    private sealed class RandomDynamicPolicy(string name, RandomDynamicOptions o, PolicyContext run) : SelectingPolicy(name, o, run)
     {
         private const int StateVersion = 1;
         // Beside the selection, the state a checkpoint saves with Cover: the permutation being walked and the next position in it.

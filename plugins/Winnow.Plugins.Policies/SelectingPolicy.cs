@@ -2,7 +2,8 @@ namespace Winnow.Plugins.Policies;
 
 /// <summary>The shape every pruning policy here shares: full data in warm-up and anneal epochs; in the others, a new selection
 /// of K samples at the policy's selection epochs, reused until the next. Subclasses say when they select and what.</summary>
-/// <remarks>The selection is the state a checkpoint saves, so a resumed run reuses exactly what the uninterrupted one would.</remarks>
+/// <remarks>The selection is the state a checkpoint saves, so a resumed run reuses exactly what the uninterrupted one would.
+/// <c>name</c> is the plugin's (<see cref="Plugin{TOptions}.Name"/>): it names the policy in messages and in the saved state.</remarks>
 internal abstract class SelectingPolicy(string name, ScheduledPruningOptions options, PolicyContext run) : ISelectionPolicy, IRestorable
 {
     private const int StateVersion = 1;

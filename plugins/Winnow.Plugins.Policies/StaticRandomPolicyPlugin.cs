@@ -6,18 +6,16 @@ public sealed class StaticRandomOptions : ScheduledPruningOptions;
 /// <summary>The classic static baseline: one uniform subset, drawn once, trained on for the whole run.</summary>
 [WinnowPlugin(PluginKind.Policy, "static-random",
     "K = round(KeepFraction*N) samples drawn uniformly once, at the first epoch after Warmup, and used every pruned epoch after.")]
-public sealed class StaticRandomPolicyPlugin : IPolicyPlugin
+public sealed class StaticRandomPolicyPlugin : PolicyPlugin<StaticRandomOptions>
 {
-    public Type OptionsType => typeof(StaticRandomOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(StaticRandomOptions options, PolicyContext context)
     {
-        var o = PolicyArguments.Check<StaticRandomOptions>("static-random", options, context);
-        return new StaticRandomPolicy(o, context);
+        PolicyArguments.Check(Name, options, context);
+        return new StaticRandomPolicy(Name, options, context);
     }
 
     // Drawn once, from the generator of epoch Warmup, the first pruned epoch.
-    private sealed class StaticRandomPolicy(StaticRandomOptions o, PolicyContext run) : SelectingPolicy("static-random", o, run)
+    private sealed class StaticRandomPolicy(string name, StaticRandomOptions o, PolicyContext run) : SelectingPolicy(name, o, run)
     {
         protected override bool SelectsAt(int epoch) => epoch == o.Warmup;
 

@@ -20,18 +20,15 @@ public sealed class StaticScoreOptions : ScheduledPruningOptions
 /// then keep the top-K hardest for the rest of training. The scoring epochs and the scoring pass count in wall-clock.</summary>
 [WinnowPlugin(PluginKind.Policy, "static-score",
     "ScoringEpochs full-data epochs, one scoring pass over all N with Scorer (default el2n), then the K hardest (never-scored first, ties at random) for the rest of the run.")]
-public sealed class StaticScorePolicyPlugin : IPolicyPlugin
+public sealed class StaticScorePolicyPlugin : PolicyPlugin<StaticScoreOptions>
 {
-    public Type OptionsType => typeof(StaticScoreOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(StaticScoreOptions options, PolicyContext context)
     {
-        var o = PolicyArguments.Check<StaticScoreOptions>("static-score", options, context,
-            (options as StaticScoreOptions)?.ScoringEpochs ?? 0, nameof(StaticScoreOptions.ScoringEpochs));
-        return new StaticScorePolicy(o, context);
+        PolicyArguments.Check(Name, options, context, options.ScoringEpochs, nameof(StaticScoreOptions.ScoringEpochs));
+        return new StaticScorePolicy(Name, options, context);
     }
 
-    private sealed class StaticScorePolicy(StaticScoreOptions o, PolicyContext run) : SelectingPolicy("static-score", o, run)
+    private sealed class StaticScorePolicy(string name, StaticScoreOptions o, PolicyContext run) : SelectingPolicy(name, o, run)
     {
         private int ScoringEpoch => o.Warmup + o.ScoringEpochs;
 

@@ -17,17 +17,15 @@ public sealed class UcbOptions : DynamicPruningOptions
 /// <summary>Seed 1's upper-confidence-bound policy: samples whose loss is high on average or varies a lot are kept.</summary>
 [WinnowPlugin(PluginKind.Policy, "ucb",
     "Score = m + C*sqrt(v) over the EMA mean and variance of the loss (rate EmaRate, never-seen = +inf); keep the K highest, ties at random.")]
-public sealed class UcbPolicyPlugin : IPolicyPlugin
+public sealed class UcbPolicyPlugin : PolicyPlugin<UcbOptions>
 {
-    public Type OptionsType => typeof(UcbOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context)
+    protected override ISelectionPolicy Create(UcbOptions options, PolicyContext context)
     {
-        var o = PolicyArguments.Check<UcbOptions>("ucb", options, context);
-        return new UcbPolicy(o, context);
+        PolicyArguments.Check(Name, options, context);
+        return new UcbPolicy(Name, options, context);
     }
 
-    private sealed class UcbPolicy(UcbOptions o, PolicyContext run) : SelectingPolicy("ucb", o, run)
+    private sealed class UcbPolicy(string name, UcbOptions o, PolicyContext run) : SelectingPolicy(name, o, run)
     {
         public override PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
 

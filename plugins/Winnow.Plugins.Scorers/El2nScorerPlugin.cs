@@ -7,17 +7,15 @@ namespace Winnow.Plugins.Scorers;
 /// from the logits the training step computed anyway.</summary>
 /// <remarks>Ranges from 0 (confidently right) to √2 (confidently wrong); higher is harder.</remarks>
 [WinnowPlugin(PluginKind.Scorer, "el2n", "EL2N: ||softmax(z) - onehot(y)||_2 from the training forward pass (Paul et al. 2021; free).")]
-public sealed class El2nScorerPlugin : IScorerPlugin
+public sealed class El2nScorerPlugin : ScorerPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
+    protected override IScorer Create(NoOptions options, ScorerContext context) => new El2nScorer(Name);
 
-    public IScorer Create(object options, ScorerContext context) => new El2nScorer();
-
-    private sealed class El2nScorer : IScorer
+    private sealed class El2nScorer(string name) : IScorer
     {
         public Tensor Score(BatchOutcome outcome)
         {
-            ScorerInputs.CheckClassification(outcome, "el2n");
+            ScorerInputs.CheckClassification(outcome, name);
             // Our own scope frees the softmax and one-hot at once instead of at the end of the engine's step.
             using var scope = torch.NewDisposeScope();
             return ScorerInputs.ErrorNorm(outcome).MoveToOuterDisposeScope();

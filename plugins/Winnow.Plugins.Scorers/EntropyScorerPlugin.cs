@@ -7,17 +7,15 @@ namespace Winnow.Plugins.Scorers;
 /// <remarks><c>log q</c> comes from <c>log_softmax</c> (no log of an underflowed probability), and <c>0 · log 0 = 0</c>, so a class
 /// whose logit is <c>−∞</c> adds nothing. Ranges from 0 (certain) to <c>log C</c> (uniform); higher is harder.</remarks>
 [WinnowPlugin(PluginKind.Scorer, "entropy", "Predictive entropy -sum_j q_j log q_j of softmax(z), via log_softmax with 0*log 0 = 0 (free).")]
-public sealed class EntropyScorerPlugin : IScorerPlugin
+public sealed class EntropyScorerPlugin : ScorerPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
+    protected override IScorer Create(NoOptions options, ScorerContext context) => new EntropyScorer(Name);
 
-    public IScorer Create(object options, ScorerContext context) => new EntropyScorer();
-
-    private sealed class EntropyScorer : IScorer
+    private sealed class EntropyScorer(string name) : IScorer
     {
         public Tensor Score(BatchOutcome outcome)
         {
-            ScorerInputs.CheckClassification(outcome, "entropy");
+            ScorerInputs.CheckClassification(outcome, name);
             using var scope = torch.NewDisposeScope();
             var logQ = nn.functional.log_softmax(ScorerInputs.Logits(outcome), 1);
             var q = logQ.exp();

@@ -8,14 +8,12 @@ namespace Winnow.Plugins.Scorers;
 /// (<c>argmax z == y</c>) from correct to wrong across all observations of the sample so far.</summary>
 [WinnowPlugin(PluginKind.Scorer, "forgetting",
     "Forgetting events (Toneva et al. 2019): count of correct-to-wrong prediction transitions over each sample's observations; never-learned samples score 1e9 (free, keeps history).")]
-public sealed class ForgettingScorerPlugin : IScorerPlugin
+public sealed class ForgettingScorerPlugin : ScorerPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
-
-    public IScorer Create(object options, ScorerContext context)
+    protected override IScorer Create(NoOptions options, ScorerContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new ForgettingScorer(context.SampleCount);
+        return new ForgettingScorer(Name, context.SampleCount);
     }
 }
 
@@ -30,14 +28,18 @@ public sealed class ForgettingScorer : IScorer, IRestorable
     /// <summary>The value of a sample never yet predicted correctly: finite, and far above any possible count of transitions.</summary>
     public const float NeverLearned = 1e9f;
 
+    private readonly string _name;
     private readonly bool[] _lastCorrect;
     private readonly bool[] _everCorrect;
     private readonly int[] _forgotten;
 
+    /// <param name="name">The plugin's name: it names the scorer in messages and in the saved state.</param>
     /// <param name="sampleCount">N, the size of the training split; sample indices are in <c>[0, N)</c>.</param>
-    public ForgettingScorer(int sampleCount)
+    public ForgettingScorer(string name, int sampleCount)
     {
+        ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfNegative(sampleCount);
+        _name = name;
         _lastCorrect = new bool[sampleCount];
         _everCorrect = new bool[sampleCount];
         _forgotten = new int[sampleCount];
@@ -48,9 +50,9 @@ public sealed class ForgettingScorer : IScorer, IRestorable
 
     public Tensor Score(BatchOutcome outcome)
     {
-        var batch = ScorerInputs.CheckClassification(outcome, "forgetting");
+        var batch = ScorerInputs.CheckClassification(outcome, _name);
         if (outcome.Indices.shape.Length != 1 || outcome.Indices.shape[0] != batch)
-            throw new ArgumentException($"forgetting scorer expects indices [{batch}] to match the logits; got [{string.Join(", ", outcome.Indices.shape)}]", nameof(outcome));
+            throw new ArgumentException($"{_name} scorer expects indices [{batch}] to match the logits; got [{string.Join(", ", outcome.Indices.shape)}]", nameof(outcome));
 
         long[] indices;
         bool[] correct;
@@ -64,7 +66,7 @@ public sealed class ForgettingScorer : IScorer, IRestorable
         {
             if (index < 0 || index >= SampleCount)
                 throw new ArgumentOutOfRangeException(nameof(outcome), index,
-                    $"forgetting scorer got sample index {index}, outside the training split of {SampleCount} samples [0, {SampleCount})");
+                    $"{_name} scorer got sample index {index}, outside the training split of {SampleCount} samples [0, {SampleCount})");
         }
 
         var values = new float[indices.Length];
@@ -95,16 +97,15 @@ public sealed class ForgettingScorer : IScorer, IRestorable
     }
 
     private const int StateVersion = 1;
-    private const string StateName = "forgetting";
 
-    /// <summary>Writes the history for a checkpoint, as little-endian int32s and bytes: the format version, the name
-    /// <c>forgetting</c> (byte length, then UTF-8), N, then <c>LastCorrect</c> and <c>EverCorrect</c> (each its length, then one byte
+    /// <summary>Writes the history for a checkpoint, as little-endian int32s and bytes: the format version, the scorer's name
+    /// (byte length, then UTF-8), N, then <c>LastCorrect</c> and <c>EverCorrect</c> (each its length, then one byte
     /// 0 or 1 per sample) and <c>Forgotten</c> (its length, then one int32 per sample).</summary>
     public void Save(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(StateVersion);
-        var name = Encoding.UTF8.GetBytes(StateName);
+        var name = Encoding.UTF8.GetBytes(_name);
         writer.Write(name.Length);
         writer.Write(name);
         writer.Write(SampleCount);
@@ -125,16 +126,16 @@ public sealed class ForgettingScorer : IScorer, IRestorable
         {
             var version = reader.ReadInt32();
             if (version != StateVersion)
-                throw new InvalidDataException($"forgetting scorer: the saved state has format version {version}; this build reads version {StateVersion}");
+                throw new InvalidDataException($"{_name} scorer: the saved state has format version {version}; this build reads version {StateVersion}");
             var nameLength = reader.ReadInt32();
             if (nameLength is < 0 or > 64)
-                throw new InvalidDataException($"forgetting scorer: the saved state is not a scorer state (a name of {nameLength} bytes)");
-            var name = Encoding.UTF8.GetString(ReadExactly(reader, nameLength));
-            if (name != StateName)
-                throw new InvalidDataException($"forgetting scorer: the saved state is of scorer '{name}', not '{StateName}'");
+                throw new InvalidDataException($"{_name} scorer: the saved state is not a scorer state (a name of {nameLength} bytes)");
+            var saved = Encoding.UTF8.GetString(ReadExactly(reader, nameLength));
+            if (saved != _name)
+                throw new InvalidDataException($"{_name} scorer: the saved state is of scorer '{saved}', not '{_name}'");
             var count = reader.ReadInt32();
             if (count != SampleCount)
-                throw new InvalidDataException($"forgetting scorer: the saved history is for {count} samples; this run has {SampleCount}");
+                throw new InvalidDataException($"{_name} scorer: the saved history is for {count} samples; this run has {SampleCount}");
             var lastCorrect = ReadFlags(reader, nameof(ForgettingHistory.LastCorrect));
             var everCorrect = ReadFlags(reader, nameof(ForgettingHistory.EverCorrect));
             ReadLength(reader, nameof(ForgettingHistory.Forgotten));
@@ -144,7 +145,7 @@ public sealed class ForgettingScorer : IScorer, IRestorable
         }
         catch (EndOfStreamException e)
         {
-            throw new InvalidDataException("forgetting scorer: the saved state ends early (truncated)", e);
+            throw new InvalidDataException($"{_name} scorer: the saved state ends early (truncated)", e);
         }
         if (Problem(history) is { } problem) throw new InvalidDataException(problem);
         Replace(history);
@@ -167,7 +168,7 @@ public sealed class ForgettingScorer : IScorer, IRestorable
             {
                 0 => false,
                 1 => true,
-                var b => throw new InvalidDataException($"forgetting scorer: the saved {what} of sample {i} is {b}, neither 0 nor 1"),
+                var b => throw new InvalidDataException($"{_name} scorer: the saved {what} of sample {i} is {b}, neither 0 nor 1"),
             };
         }
         return flags;
@@ -177,7 +178,7 @@ public sealed class ForgettingScorer : IScorer, IRestorable
     {
         var length = reader.ReadInt32();
         if (length != SampleCount)
-            throw new InvalidDataException($"forgetting scorer: the saved {what} has {length} entries; this run has {SampleCount} samples");
+            throw new InvalidDataException($"{_name} scorer: the saved {what} has {length} entries; this run has {SampleCount} samples");
     }
 
     private static byte[] ReadExactly(BinaryReader reader, int count)
@@ -191,13 +192,13 @@ public sealed class ForgettingScorer : IScorer, IRestorable
     private string? Problem(ForgettingHistory history)
     {
         if (history.LastCorrect.Length != SampleCount || history.EverCorrect.Length != SampleCount || history.Forgotten.Length != SampleCount)
-            return $"forgetting history has {history.LastCorrect.Length}, {history.EverCorrect.Length} and {history.Forgotten.Length} entries; the run has {SampleCount} samples";
+            return $"{_name} history has {history.LastCorrect.Length}, {history.EverCorrect.Length} and {history.Forgotten.Length} entries; the run has {SampleCount} samples";
         for (var i = 0; i < SampleCount; i++)
         {
             if (history.Forgotten[i] < 0)
-                return $"forgetting history: sample {i} has a negative count {history.Forgotten[i]}";
+                return $"{_name} history: sample {i} has a negative count {history.Forgotten[i]}";
             if (!history.EverCorrect[i] && (history.LastCorrect[i] || history.Forgotten[i] > 0))
-                return $"forgetting history: sample {i} was never correct but is marked correct or forgotten";
+                return $"{_name} history: sample {i} was never correct but is marked correct or forgotten";
         }
         return null;
     }

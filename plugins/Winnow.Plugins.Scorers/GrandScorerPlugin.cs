@@ -8,23 +8,21 @@ namespace Winnow.Plugins.Scorers;
 /// <remarks>For a last layer <c>z = W h + b</c> the cross-entropy gradient is <c>(q − y) hᵀ</c> for <c>W</c> and <c>q − y</c> for <c>b</c>,
 /// whose joint norm is exactly this value; the <c>+ 1</c> is the bias. Features of more than two dimensions are flattened per sample.</remarks>
 [WinnowPlugin(PluginKind.Scorer, "grand", "GraNd: last-layer gradient norm ||softmax(z) - y||_2 * sqrt(||h||^2 + 1), h the penultimate features (free; the model must expose features).")]
-public sealed class GrandScorerPlugin : IScorerPlugin
+public sealed class GrandScorerPlugin : ScorerPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
+    protected override IScorer Create(NoOptions options, ScorerContext context) => new GrandScorer(Name);
 
-    public IScorer Create(object options, ScorerContext context) => new GrandScorer();
-
-    private sealed class GrandScorer : IScorer
+    private sealed class GrandScorer(string name) : IScorer
     {
         public bool NeedsFeatures => true;
 
         public Tensor Score(BatchOutcome outcome)
         {
-            var batch = ScorerInputs.CheckClassification(outcome, "grand");
+            var batch = ScorerInputs.CheckClassification(outcome, name);
             var features = outcome.Features
-                ?? throw new InvalidOperationException("grand scorer needs the penultimate features (BatchOutcome.Features), but the batch has none; use a model that exposes its features");
+                ?? throw new InvalidOperationException($"{name} scorer needs the penultimate features (BatchOutcome.Features), but the batch has none; use a model that exposes its features");
             if (features.dim() < 2 || features.shape[0] != batch)
-                throw new ArgumentException($"grand scorer expects features [{batch}, F] to match the logits; got [{string.Join(", ", features.shape)}]", nameof(outcome));
+                throw new ArgumentException($"{name} scorer expects features [{batch}, F] to match the logits; got [{string.Join(", ", features.shape)}]", nameof(outcome));
 
             using var scope = torch.NewDisposeScope();
             var featureNormSquared = features.to_type(ScalarType.Float32).flatten(1).square().sum(1);

@@ -6,19 +6,17 @@ namespace Winnow.Plugins.Scorers;
 /// <summary>Scores each sample by its logit margin <c>z_y − max_{j≠y} z_j</c> (DynaMS): small or negative means near the
 /// decision boundary or misclassified, so lower is harder.</summary>
 [WinnowPlugin(PluginKind.Scorer, "margin", "Logit margin z_y - max_{j!=y} z_j (DynaMS; lower is harder: small or negative = near the boundary; free).")]
-public sealed class MarginScorerPlugin : IScorerPlugin
+public sealed class MarginScorerPlugin : ScorerPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
+    protected override IScorer Create(NoOptions options, ScorerContext context) => new MarginScorer(Name);
 
-    public IScorer Create(object options, ScorerContext context) => new MarginScorer();
-
-    private sealed class MarginScorer : IScorer
+    private sealed class MarginScorer(string name) : IScorer
     {
         public bool HigherIsHarder => false;
 
         public Tensor Score(BatchOutcome outcome)
         {
-            ScorerInputs.CheckClassification(outcome, "margin", minClasses: 2);
+            ScorerInputs.CheckClassification(outcome, name, minClasses: 2);
             using var scope = torch.NewDisposeScope();
             var logits = ScorerInputs.Logits(outcome);
             var targets = ScorerInputs.Targets(outcome);

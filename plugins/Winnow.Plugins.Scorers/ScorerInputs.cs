@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Winnow.Plugins.Scorers;
 
-/// <summary>The checks and the pieces of maths the classification scorers share (ALGORITHMS.md, "Scorers").</summary>
+/// <summary>The checks and the pieces of maths the classification scorers share (docs/algorithms.md, "Scorers").</summary>
 /// <remarks>Shape checks only read shapes: none of them waits for the device.</remarks>
 internal static class ScorerInputs
 {

@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace Winnow;
 
-/// <summary>Opens a labelled dataset. Export with <see cref="WinnowPluginAttribute"/>.</summary>
+/// <summary>Opens a labelled dataset. Export with <see cref="WinnowPluginAttribute"/>.
+/// <see cref="DatasetPlugin{TOptions}"/> implements it with the options cast and validated.</summary>
 public interface IDatasetPlugin : IPlugin
 {
     /// <summary>Reads the train and test splits. Throw <see cref="InvalidDataException"/> (naming the file and

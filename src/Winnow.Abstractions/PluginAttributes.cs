@@ -16,18 +16,23 @@ public enum PluginKind
 }
 
 /// <summary>The version of these contracts. A plugin records the version it was compiled against
-/// (the constant is baked into the plugin), and the host refuses a plugin whose major version differs.</summary>
+/// (the constant is baked into the plugin), and the host refuses a plugin whose version is not exactly its own:
+/// the number changes only when a contract breaks, so any other number means contracts this host does not have.</summary>
 public static class PluginContract
 {
-    /// <summary>Raised on every breaking change of a contract in this assembly.</summary>
-    public const int Version = 1;
+    /// <summary>Raised on every breaking change of a contract in this assembly. 2: the typed plugin bases replace
+    /// <c>PluginOptions</c>, and DynaMS's proxy moved from <see cref="Classifier"/> to <see cref="IProxyModel"/>.</summary>
+    public const int Version = 2;
 }
 
 /// <summary>Exports a plugin with the metadata the host reads:
 /// <c>[WinnowPlugin(PluginKind.Policy, "random-dynamic", "one line that says what it does")]</c> on a class that
 /// implements the kind's interface (<see cref="IModelPlugin"/>, <see cref="IDatasetPlugin"/>, <see cref="IScorerPlugin"/>
-/// or <see cref="IPolicyPlugin"/>) and has a public parameterless constructor.</summary>
-/// <remarks>One attribute for all kinds: System.Composition reads metadata only from properties declared on the
+/// or <see cref="IPolicyPlugin"/>), usually through its typed base (<see cref="ModelPlugin{TOptions}"/>,
+/// <see cref="DatasetPlugin{TOptions}"/>, <see cref="ScorerPlugin{TOptions}"/>, <see cref="PolicyPlugin{TOptions}"/>),
+/// and has a public parameterless constructor.</summary>
+/// <remarks>The attribute is the one place a plugin's name is written: a typed base reads it back as its <c>Name</c>.
+/// One attribute for all kinds: System.Composition reads metadata only from properties declared on the
 /// attribute class itself, so a hierarchy of attributes would repeat them.</remarks>
 [MetadataAttribute, AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class WinnowPluginAttribute : ExportAttribute
@@ -96,22 +101,3 @@ public interface IPlugin
 
 /// <summary>The options class of a plugin that has none: any key in its section is refused.</summary>
 public sealed class NoOptions;
-
-/// <summary>The one way a plugin turns the <c>object options</c> it is handed into its own options class.</summary>
-public static class PluginOptions
-{
-    /// <summary>Casts <paramref name="options"/> to <typeparamref name="T"/> and validates its DataAnnotations again: the host already
-    /// did, but a plugin may also be called by tests or another host, and a wrong value must never reach the maths.</summary>
-    /// <param name="plugin">The plugin's name, for messages.</param>
-    /// <exception cref="ArgumentException">the options are of another class.</exception>
-    /// <exception cref="System.ComponentModel.DataAnnotations.ValidationException">a value is invalid; the message names the plugin.</exception>
-    public static T Validated<T>(object options, string plugin) where T : class
-    {
-        if (options is not T typed)
-            throw new ArgumentException($"{plugin} expects options of type {typeof(T).Name}, got {options?.GetType().Name ?? "null"}", nameof(options));
-        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
-        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(typed, new(typed), results, validateAllProperties: true))
-            throw new System.ComponentModel.DataAnnotations.ValidationException($"{plugin}: {string.Join("; ", results.Select(r => r.ErrorMessage))}");
-        return typed;
-    }
-}

@@ -1,6 +1,7 @@
 namespace Winnow;
 
-/// <summary>Creates a selection policy. Export with <see cref="WinnowPluginAttribute"/>.</summary>
+/// <summary>Creates a selection policy. Export with <see cref="WinnowPluginAttribute"/>.
+/// <see cref="PolicyPlugin{TOptions}"/> implements it with the options cast and validated.</summary>
 public interface IPolicyPlugin : IPlugin
 {
     /// <summary>Creates the policy for one run.</summary>

@@ -2,7 +2,8 @@ using static TorchSharp.torch;
 
 namespace Winnow;
 
-/// <summary>Creates a per-sample scorer. Export with <see cref="WinnowPluginAttribute"/>.</summary>
+/// <summary>Creates a per-sample scorer. Export with <see cref="WinnowPluginAttribute"/>.
+/// <see cref="ScorerPlugin{TOptions}"/> implements it with the options cast and validated.</summary>
 public interface IScorerPlugin : IPlugin
 {
     /// <summary>Creates the scorer for one run.</summary>

@@ -124,7 +124,7 @@ public static class RunComposer
         if (needs.Proxy is not { } proxy) return false;
         if (!(proxy.Width > 0 && proxy.Width <= 1) || !(proxy.LossWeight >= 0) || !double.IsFinite(proxy.LossWeight))
             throw new PluginError($"{Describe(policy)} asked for a proxy of width {proxy.Width} and loss weight {proxy.LossWeight}; width must be in (0, 1] and the weight finite and >= 0");
-        var enabled = Call(model, "EnableProxy", () => network.EnableProxy(proxy.Width));
+        var enabled = network is IProxyModel sliced && Call(model, "EnableProxy", () => sliced.EnableProxy(proxy.Width));
         notes.Add(enabled
             ? $"proxy: model '{model.Name}' trains a parameter-sharing proxy of width {proxy.Width} jointly (loss weight {proxy.LossWeight}) for policy '{policy.Name}'"
             : $"proxy: model '{model.Name}' cannot slice itself; policy '{policy.Name}' refreshes through the full model instead");

@@ -103,7 +103,7 @@ internal sealed class ModelCalls(ComposedRun run)
     {
         try
         {
-            return proxy ? run.Model.ForwardProxy(x) : run.Model.call(x);
+            return proxy ? ((IProxyModel)run.Model).ForwardProxy(x) : run.Model.call(x);
         }
         catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {

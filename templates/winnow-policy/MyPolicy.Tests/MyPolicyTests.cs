@@ -74,8 +74,9 @@ public sealed class MyPolicyTests
         Assert.AreEqual(2 * 2_000, counts.Sum(), "two samples per plan");
     }
 
+    // Through IPolicyPlugin, as the host calls it: the options are checked on the way.
     private static MyPolicySelection Create(double keepFraction, int sampleCount, double floor = 0.1) =>
-        (MyPolicySelection)new MyPolicyPlugin().Create(new MyPolicyOptions { KeepFraction = keepFraction, Floor = floor }, new PolicyContext(sampleCount, 1, 0));
+        (MyPolicySelection)((IPolicyPlugin)new MyPolicyPlugin()).Create(new MyPolicyOptions { KeepFraction = keepFraction, Floor = floor }, new PolicyContext(sampleCount, 1, 0));
 
     /// <summary>A score board with chosen EMA means and nothing else observed.</summary>
     private sealed class Board(int count) : IScoreView

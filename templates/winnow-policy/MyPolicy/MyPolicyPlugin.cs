@@ -19,13 +19,14 @@ public sealed class MyPolicyOptions
 }
 
 /// <summary>Exports the policy: the host finds this class by its attribute and creates one policy per run.</summary>
+/// <remarks>The attribute is the one place the policy's name is written: the base class reads it back as <c>Name</c>. The base
+/// also casts the host's options to <see cref="MyPolicyOptions"/> and checks their DataAnnotations before
+/// <c>Create</c> sees them.</remarks>
 [WinnowPlugin(PluginKind.Policy, "my-policy", "Loss-proportional sampling: K samples without replacement, each drawn with weight EMA loss + Floor (unseen samples as the hardest seen).")]
-public sealed class MyPolicyPlugin : IPolicyPlugin
+public sealed class MyPolicyPlugin : PolicyPlugin<MyPolicyOptions>
 {
-    public Type OptionsType => typeof(MyPolicyOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context) =>
-        new MyPolicySelection(PluginOptions.Validated<MyPolicyOptions>(options, "my-policy"), context.SampleCount);
+    protected override ISelectionPolicy Create(MyPolicyOptions options, PolicyContext context) =>
+        new MyPolicySelection(Name, options, context.SampleCount);
 }
 
 /// <summary>Loss-proportional sampling: every epoch, K of the N samples without replacement, sample i with weight
@@ -34,7 +35,7 @@ public sealed class MyPolicyPlugin : IPolicyPlugin
 /// <remarks>The draw is Efraimidis and Spirakis' (2006): key_i = ln(u_i) / w_i with u_i uniform in (0, 1), keep the K largest
 /// keys. For K = 1 sample i is chosen with probability w_i / Σw; a weight of 0 is never chosen while others remain.
 /// All randomness comes from <see cref="EpochContext.Random"/>, so a run is reproducible and resumable.</remarks>
-public sealed class MyPolicySelection(MyPolicyOptions options, int sampleCount) : ISelectionPolicy
+public sealed class MyPolicySelection(string name, MyPolicyOptions options, int sampleCount) : ISelectionPolicy
 {
     /// <summary>K: round(KeepFraction·N), halves away from zero, clamped to [1, N].</summary>
     public int KeepCount { get; } = Math.Clamp((int)Math.Round(options.KeepFraction * sampleCount, MidpointRounding.AwayFromZero), 1, sampleCount);
@@ -47,7 +48,7 @@ public sealed class MyPolicySelection(MyPolicyOptions options, int sampleCount) 
     public EpochPlan Plan(EpochContext context)
     {
         if (context.Scores.Count != sampleCount)
-            throw new ArgumentException($"my-policy was created for {sampleCount} samples, the score board has {context.Scores.Count}", nameof(context));
+            throw new ArgumentException($"{name} was created for {sampleCount} samples, the score board has {context.Scores.Count}", nameof(context));
         return new EpochPlan(Sample(Weights(context.Scores.Mean, options.Floor), KeepCount, context.Random));
     }
 

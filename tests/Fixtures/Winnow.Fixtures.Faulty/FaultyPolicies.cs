@@ -5,11 +5,9 @@ namespace Winnow.Fixtures;
 /// <summary>A policy compiled against a contract version this host does not implement: exactly what a plugin built against a
 /// later (or earlier) Winnow.Abstractions carries in its attribute. The host must refuse it by name.</summary>
 [WinnowPlugin(PluginKind.Policy, "future-contract", "Test fixture: built against the next contract version.", ContractVersion = PluginContract.Version + 1)]
-public sealed class FutureContractPolicyPlugin : IPolicyPlugin
+public sealed class FutureContractPolicyPlugin : PolicyPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context) => new EveryOther(context.SampleCount);
+    protected override ISelectionPolicy Create(NoOptions options, PolicyContext context) => new EveryOther(context.SampleCount);
 
     private sealed class EveryOther(int n) : ISelectionPolicy
     {
@@ -19,16 +17,15 @@ public sealed class FutureContractPolicyPlugin : IPolicyPlugin
 
 /// <summary>A plugin whose constructor throws.</summary>
 [WinnowPlugin(PluginKind.Policy, "throws-in-constructor", "Test fixture: its constructor throws.")]
-public sealed class ThrowsInConstructorPolicyPlugin : IPolicyPlugin
+public sealed class ThrowsInConstructorPolicyPlugin : PolicyPlugin<NoOptions>
 {
     public ThrowsInConstructorPolicyPlugin() => throw new InvalidOperationException("fixture: the constructor fails");
 
-    public Type OptionsType => typeof(NoOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context) => throw new NotSupportedException();
+    protected override ISelectionPolicy Create(NoOptions options, PolicyContext context) => throw new NotSupportedException();
 }
 
 /// <summary>A plugin whose <c>OptionsType</c> throws.</summary>
+/// <remarks>It implements <see cref="IPolicyPlugin"/> directly: a typed base's <c>OptionsType</c> cannot throw.</remarks>
 [WinnowPlugin(PluginKind.Policy, "throws-in-options-type", "Test fixture: its OptionsType throws.")]
 public sealed class ThrowsInOptionsTypePolicyPlugin : IPolicyPlugin
 {
@@ -39,20 +36,16 @@ public sealed class ThrowsInOptionsTypePolicyPlugin : IPolicyPlugin
 
 /// <summary>A plugin whose <c>Create</c> throws.</summary>
 [WinnowPlugin(PluginKind.Policy, "throws-in-create", "Test fixture: its Create throws.")]
-public sealed class ThrowsInCreatePolicyPlugin : IPolicyPlugin
+public sealed class ThrowsInCreatePolicyPlugin : PolicyPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context) => throw new InvalidOperationException("fixture: Create fails");
+    protected override ISelectionPolicy Create(NoOptions options, PolicyContext context) => throw new InvalidOperationException("fixture: Create fails");
 }
 
 /// <summary>A policy that keeps state and whose <c>Save</c> throws from the second epoch's checkpoint on.</summary>
 [WinnowPlugin(PluginKind.Policy, "throws-in-save", "Test fixture: its Save throws at the second checkpoint.")]
-public sealed class ThrowsInSavePolicyPlugin : IPolicyPlugin
+public sealed class ThrowsInSavePolicyPlugin : PolicyPlugin<NoOptions>
 {
-    public Type OptionsType => typeof(NoOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context) => new Policy(context.SampleCount);
+    protected override ISelectionPolicy Create(NoOptions options, PolicyContext context) => new Policy(context.SampleCount);
 
     private sealed class Policy(int n) : ISelectionPolicy, IRestorable
     {
@@ -107,12 +100,9 @@ public sealed class BadPlanOptions
 /// <summary>Trains on the first half of the data, then returns one bad plan: the engine must stop the run naming the policy
 /// and the first bad value, and keep the checkpoints of the epochs before.</summary>
 [WinnowPlugin(PluginKind.Policy, "bad-plan", "Test fixture: one plan that breaks a rule (Fault) at epoch AtEpoch.")]
-public sealed class BadPlanPolicyPlugin : IPolicyPlugin
+public sealed class BadPlanPolicyPlugin : PolicyPlugin<BadPlanOptions>
 {
-    public Type OptionsType => typeof(BadPlanOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context) =>
-        new Policy(PluginOptions.Validated<BadPlanOptions>(options, "bad-plan"), context.SampleCount);
+    protected override ISelectionPolicy Create(BadPlanOptions options, PolicyContext context) => new Policy(options, context.SampleCount);
 
     private sealed class Policy(BadPlanOptions o, int n) : ISelectionPolicy
     {

@@ -12,15 +12,13 @@ public sealed class FlakyOptions
 /// (Winnow.Fixtures.Faulty) its Plan throws at the third epoch, a bug that shows only mid-run; without (Winnow.Fixtures.Fixed) it
 /// never does. Both plan identically up to the failure.</summary>
 [WinnowPlugin(PluginKind.Policy, "flaky", "Test fixture: the K highest EMA losses; the faulty build throws in Plan at epoch 3.")]
-public sealed class FlakyPolicyPlugin : IPolicyPlugin
+public sealed class FlakyPolicyPlugin : PolicyPlugin<FlakyOptions>
 {
     /// <summary>The zero-based epoch whose Plan fails in the faulty build.</summary>
     public const int FailingEpoch = 2;
 
-    public Type OptionsType => typeof(FlakyOptions);
-
-    public ISelectionPolicy Create(object options, PolicyContext context) =>
-        new FlakyPolicy(PluginOptions.Validated<FlakyOptions>(options, "flaky").KeepFraction, context.SampleCount);
+    protected override ISelectionPolicy Create(FlakyOptions options, PolicyContext context) =>
+        new FlakyPolicy(options.KeepFraction, context.SampleCount);
 
     private sealed class FlakyPolicy(double keepFraction, int sampleCount) : ISelectionPolicy
     {

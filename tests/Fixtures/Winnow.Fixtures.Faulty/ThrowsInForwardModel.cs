@@ -6,20 +6,18 @@ namespace Winnow.Fixtures;
 /// <summary>A model whose forward pass throws on its 20th training batch (epoch 2 of the tests' 400 samples in batches of 32):
 /// the engine must name the model plugin and the epoch, and keep epoch 1's checkpoint.</summary>
 [WinnowPlugin(PluginKind.Model, "throws-in-forward", "Test fixture: one linear layer whose forward pass throws on the 20th training batch.")]
-public sealed class ThrowsInForwardModelPlugin : IModelPlugin
+public sealed class ThrowsInForwardModelPlugin : ModelPlugin<NoOptions>
 {
     public const int FailingTrainingCall = 20;
 
-    public Type OptionsType => typeof(NoOptions);
-
-    public Classifier Create(object options, ModelSpec spec) => new Model(spec);
+    protected override Classifier Create(NoOptions options, ModelSpec spec) => new Model(Name, spec);
 
     private sealed class Model : Classifier
     {
         private readonly Linear layer;
         private int _trainingCalls;
 
-        public Model(ModelSpec spec) : base("throws-in-forward")
+        public Model(string name, ModelSpec spec) : base(name)
         {
             layer = nn.Linear(spec.SampleShape.Aggregate(1L, (a, b) => a * b), spec.ClassCount);
             RegisterComponents();

@@ -61,11 +61,11 @@ public sealed class CifarDatasetTests
     {
         var options = new Cifar10Options { Path = dir.Path };
         configure?.Invoke(options);
-        return new Cifar10DatasetPlugin().Open(options, new DatasetContext("/nonexistent-base", Seed: 1));
+        return ((IDatasetPlugin)new Cifar10DatasetPlugin()).Open(options, new DatasetContext("/nonexistent-base", Seed: 1));
     }
 
     private Dataset Open100(Cifar100Labels labels = Cifar100Labels.Fine, int trainLimit = 0) =>
-        new Cifar100DatasetPlugin().Open(new Cifar100Options { Path = dir.Path, Labels = labels, TrainLimit = trainLimit }, new DatasetContext("/", 1));
+        ((IDatasetPlugin)new Cifar100DatasetPlugin()).Open(new Cifar100Options { Path = dir.Path, Labels = labels, TrainLimit = trainLimit }, new DatasetContext("/", 1));
 
     /// <summary>Checks every element of <paramref name="inputs"/> against the record bytes, read the way the format defines them.</summary>
     private static void AssertPixels(byte[][] records, Tensor inputs, float[] mean, float[] std, string what)
@@ -270,9 +270,9 @@ public sealed class CifarDatasetTests
         var missing = Path.Combine(dir.Path, "not-there");
 
         var ex = Assert.ThrowsExactly<DirectoryNotFoundException>(() =>
-            new Cifar10DatasetPlugin().Open(new Cifar10Options { Path = missing }, new DatasetContext("/", 0)));
+            ((IDatasetPlugin)new Cifar10DatasetPlugin()).Open(new Cifar10Options { Path = missing }, new DatasetContext("/", 0)));
         var ex100 = Assert.ThrowsExactly<DirectoryNotFoundException>(() =>
-            new Cifar100DatasetPlugin().Open(new Cifar100Options { Path = missing }, new DatasetContext("/", 0)));
+            ((IDatasetPlugin)new Cifar100DatasetPlugin()).Open(new Cifar100Options { Path = missing }, new DatasetContext("/", 0)));
 
         Assert.Contains(missing, ex.Message);
         Assert.Contains("cifar-10-binary.tar.gz", ex.Message);
@@ -348,7 +348,7 @@ public sealed class CifarDatasetTests
         File.WriteAllBytes(Path.Combine(sub, "train.bin"), CifarFiles.Records([[1, 2], [3, 4]], CifarFiles.PatternPixels(2)));
         File.WriteAllBytes(Path.Combine(sub, "test.bin"), CifarFiles.Records([[5, 6]], CifarFiles.PatternPixels(1)));
 
-        using var data = new Cifar100DatasetPlugin().Open(new Cifar100Options { Path = Path.Combine("data", "c100") }, new DatasetContext(dir.Path, 0));
+        using var data = ((IDatasetPlugin)new Cifar100DatasetPlugin()).Open(new Cifar100Options { Path = Path.Combine("data", "c100") }, new DatasetContext(dir.Path, 0));
 
         Assert.AreEqual(2, data.Train.Count);
         Assert.AreEqual(6L, data.Test.Labels[0].item<long>());
@@ -400,7 +400,7 @@ public sealed class CifarDatasetTests
         Assert.IsFalse(IsValid(new Cifar100Options { Labels = (Cifar100Labels)7 }));
         // The plugin validates again, naming itself.
         var ex = Assert.ThrowsExactly<ValidationException>(() =>
-            new Cifar10DatasetPlugin().Open(new Cifar10Options { CropPadding = 20 }, new DatasetContext("/", 0)));
+            ((IDatasetPlugin)new Cifar10DatasetPlugin()).Open(new Cifar10Options { CropPadding = 20 }, new DatasetContext("/", 0)));
         Assert.Contains("cifar10", ex.Message);
     }
 

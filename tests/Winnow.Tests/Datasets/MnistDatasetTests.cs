@@ -39,7 +39,7 @@ public sealed class MnistDatasetTests
     }
 
     private Dataset OpenFashion(int trainLimit = 0, int testLimit = 0) =>
-        new FashionMnistDatasetPlugin().Open(
+        ((IDatasetPlugin)new FashionMnistDatasetPlugin()).Open(
             new FashionMnistOptions { Path = dir.Path, TrainLimit = trainLimit, TestLimit = testLimit },
             new DatasetContext("/nonexistent-base", Seed: 1));
 
@@ -99,7 +99,7 @@ public sealed class MnistDatasetTests
     public void MnistUsesItsOwnStatisticsAndClassNames()
     {
         WriteSet();
-        using var data = new MnistDatasetPlugin().Open(new MnistOptions { Path = dir.Path }, new DatasetContext("/", 0));
+        using var data = ((IDatasetPlugin)new MnistDatasetPlugin()).Open(new MnistOptions { Path = dir.Path }, new DatasetContext("/", 0));
 
         // Pixel 5 of the pattern is the first training pixel.
         Assert.AreEqual((5 / 255f - 0.1307f) / 0.3081f, data.Train.Inputs.data<float>()[0], 1e-6f);
@@ -146,7 +146,7 @@ public sealed class MnistDatasetTests
         IdxFiles.Write(Path.Combine(sub, "t10k-images-idx3-ubyte"), IdxFiles.Images(1, Rows, Columns, trainPixels[..Pixels]));
         IdxFiles.Write(Path.Combine(sub, "t10k-labels-idx1-ubyte"), IdxFiles.Labels([3]));
 
-        using var data = new FashionMnistDatasetPlugin().Open(
+        using var data = ((IDatasetPlugin)new FashionMnistDatasetPlugin()).Open(
             new FashionMnistOptions { Path = Path.Combine("data", "fmnist") }, new DatasetContext(dir.Path, 0));
 
         Assert.AreEqual(2, data.Train.Count);
@@ -222,7 +222,7 @@ public sealed class MnistDatasetTests
         var missing = Path.Combine(dir.Path, "not-installed");
 
         var ex = Assert.ThrowsExactly<DirectoryNotFoundException>(() =>
-            new FashionMnistDatasetPlugin().Open(new FashionMnistOptions { Path = missing }, new DatasetContext("/", 0)));
+            ((IDatasetPlugin)new FashionMnistDatasetPlugin()).Open(new FashionMnistOptions { Path = missing }, new DatasetContext("/", 0)));
 
         Assert.Contains(missing, ex.Message);
         Assert.Contains("dataset-fashion-mnist", ex.Message);
@@ -256,9 +256,9 @@ public sealed class MnistDatasetTests
         Assert.IsFalse(IsValid(new FashionMnistOptions { CropPadding = 17 }));
 
         using var plain = OpenFashion();
-        using var augmented = new FashionMnistDatasetPlugin().Open(
+        using var augmented = ((IDatasetPlugin)new FashionMnistDatasetPlugin()).Open(
             new FashionMnistOptions { Path = dir.Path, Augment = true, CropPadding = 2 }, new DatasetContext("/", 0));
-        using var digits = new MnistDatasetPlugin().Open(new MnistOptions { Path = dir.Path, Augment = true }, new DatasetContext("/", 0));
+        using var digits = ((IDatasetPlugin)new MnistDatasetPlugin()).Open(new MnistOptions { Path = dir.Path, Augment = true }, new DatasetContext("/", 0));
 
         Assert.IsNull(plain.Augmentation);
         var fashion = Assert.IsInstanceOfType<CropFlipAugmentation>(augmented.Augmentation);
@@ -293,7 +293,7 @@ public sealed class MnistDatasetTests
             Assert.Inconclusive($"{installed} is absent (Debian package dataset-fashion-mnist)");
 
         var clock = Stopwatch.StartNew();
-        using var data = new FashionMnistDatasetPlugin().Open(new FashionMnistOptions(), new DatasetContext("/", 0));
+        using var data = ((IDatasetPlugin)new FashionMnistDatasetPlugin()).Open(new FashionMnistOptions(), new DatasetContext("/", 0));
         clock.Stop();
 
         Assert.AreEqual(60000, data.Train.Count);

@@ -10,7 +10,7 @@ namespace Winnow.Tests.Datasets;
 public sealed class SyntheticDatasetTests
 {
     private static Dataset Open(SyntheticOptions options, int seed = 42) =>
-        new SyntheticDatasetPlugin().Open(options, new DatasetContext("/", seed));
+        ((IDatasetPlugin)new SyntheticDatasetPlugin()).Open(options, new DatasetContext("/", seed));
 
     [TestMethod]
     public void DefaultsGiveTheDocumentedShape()

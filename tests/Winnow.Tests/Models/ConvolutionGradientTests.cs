@@ -10,13 +10,13 @@ namespace Winnow.Tests.Models;
 [TestClass]
 public sealed class ConvolutionGradientTests
 {
-    private static Classifier Build(string model, int channels, ScalarType dtype)
+    private static SlicedClassifier Build(string model, int channels, ScalarType dtype)
     {
         torch.manual_seed(3);
         var spec = new ModelSpec([3, 16, 16], 5);
-        Classifier net = model == "cnn"
-            ? new CnnPlugin().Create(new CnnOptions { Channels1 = channels, Channels2 = channels + 1, Hidden = 16 }, spec)
-            : new ResNet18Plugin().Create(new ResNet18Options { Width = channels }, spec);
+        var net = (SlicedClassifier)(model == "cnn"
+            ? ((IModelPlugin)new CnnPlugin()).Create(new CnnOptions { Channels1 = channels, Channels2 = channels + 1, Hidden = 16 }, spec)
+            : ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = channels }, spec));
         net.EnableProxy(0.25);
         net.to(dtype);
         net.train();
@@ -24,7 +24,7 @@ public sealed class ConvolutionGradientTests
     }
 
     /// <summary>d loss / d input and d loss / d every parameter, as float64.</summary>
-    private static List<Tensor> Gradients(Classifier net, Tensor input, Tensor labels, bool proxy)
+    private static List<Tensor> Gradients(SlicedClassifier net, Tensor input, Tensor labels, bool proxy)
     {
         var x = input.detach().to(net.parameters().First().dtype).clone().requires_grad_(true);
         var logits = proxy ? net.ForwardProxy(x).Logits : net.call(x).Logits;

@@ -9,18 +9,18 @@ public sealed class ModelTests
 {
     private const int Classes = 10;
 
-    private static Classifier Build(string model, long[] sampleShape, int seed = 1)
+    private static SlicedClassifier Build(string model, long[] sampleShape, int seed = 1)
     {
         torch.manual_seed(seed);
         var spec = new ModelSpec(sampleShape, Classes);
         // Small widths keep the tests fast; the defaults are exercised by the shape tests below.
-        return model switch
+        return (SlicedClassifier)(model switch
         {
-            "mlp" => new MlpPlugin().Create(new MlpOptions { HiddenUnits = 32 }, spec),
-            "cnn" => new CnnPlugin().Create(new CnnOptions { Channels1 = 4, Channels2 = 8, Hidden = 16 }, spec),
-            "resnet18" => new ResNet18Plugin().Create(new ResNet18Options { Width = 4 }, spec),
+            "mlp" => ((IModelPlugin)new MlpPlugin()).Create(new MlpOptions { HiddenUnits = 32 }, spec),
+            "cnn" => ((IModelPlugin)new CnnPlugin()).Create(new CnnOptions { Channels1 = 4, Channels2 = 8, Hidden = 16 }, spec),
+            "resnet18" => ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = 4 }, spec),
             _ => throw new ArgumentException(model),
-        };
+        });
     }
 
     [TestMethod]
@@ -76,8 +76,8 @@ public sealed class ModelTests
         using var scope = torch.NewDisposeScope();
         var spec = new ModelSpec([1, 28, 28], Classes);
         using var net = model == "mlp"
-            ? new MlpPlugin().Create(new MlpOptions(), spec)
-            : new CnnPlugin().Create(new CnnOptions(), spec);
+            ? ((IModelPlugin)new MlpPlugin()).Create(new MlpOptions(), spec)
+            : ((IModelPlugin)new CnnPlugin()).Create(new CnnOptions(), spec);
         var output = net.call(torch.randn(2, 1, 28, 28));
 
         CollectionAssert.AreEqual(new long[] { 2, Classes }, output.Logits.shape);
@@ -87,7 +87,7 @@ public sealed class ModelTests
     [TestMethod]
     public void MlpHasOneLinearPerHiddenLayerPlusHead()
     {
-        using var net = new MlpPlugin().Create(new MlpOptions { HiddenUnits = 8, HiddenLayers = 3, Dropout = 0.2 }, new ModelSpec([4], 3));
+        using var net = ((IModelPlugin)new MlpPlugin()).Create(new MlpOptions { HiddenUnits = 8, HiddenLayers = 3, Dropout = 0.2 }, new ModelSpec([4], 3));
         var weights = net.named_parameters().Select(p => p.name).Where(n => n.EndsWith(".weight", StringComparison.Ordinal)).ToArray();
         CollectionAssert.AreEqual(new[] { "body.fc0.weight", "body.fc1.weight", "body.fc2.weight", "head.weight" }, weights);
     }
@@ -120,7 +120,7 @@ public sealed class ModelTests
     [DataRow(new long[] { 1, 1, 28, 28 })]
     public void CnnRefusesShapesItCannotFit(long[] shape)
     {
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new CnnPlugin().Create(new CnnOptions(), new ModelSpec(shape, Classes)));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ((IModelPlugin)new CnnPlugin()).Create(new CnnOptions(), new ModelSpec(shape, Classes)));
         StringAssert.Contains(error.Message, "cnn");
         StringAssert.Contains(error.Message, $"[{string.Join(", ", shape)}]");
     }
@@ -129,9 +129,9 @@ public sealed class ModelTests
     public void PluginsRefuseOptionsOfAnotherPlugin()
     {
         var spec = new ModelSpec([1, 8, 8], Classes);
-        Assert.ThrowsExactly<ArgumentException>(() => new CnnPlugin().Create(new MlpOptions(), spec));
-        Assert.ThrowsExactly<ArgumentException>(() => new MlpPlugin().Create(new NoOptions(), spec));
-        Assert.ThrowsExactly<ArgumentException>(() => new ResNet18Plugin().Create(new CnnOptions(), spec));
+        Assert.ThrowsExactly<ArgumentException>(() => ((IModelPlugin)new CnnPlugin()).Create(new MlpOptions(), spec));
+        Assert.ThrowsExactly<ArgumentException>(() => ((IModelPlugin)new MlpPlugin()).Create(new NoOptions(), spec));
+        Assert.ThrowsExactly<ArgumentException>(() => ((IModelPlugin)new ResNet18Plugin()).Create(new CnnOptions(), spec));
     }
 
     [TestMethod]

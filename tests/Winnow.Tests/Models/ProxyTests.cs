@@ -13,17 +13,17 @@ public sealed class ProxyTests
     private const int Classes = 10;
 
     // Small widths keep the tests fast: mlp 2 x 32 units; cnn 4 and 8 channels, 16 hidden units; resnet18 Width 4 (4 to 32 channels).
-    private static Classifier Build(string model, long[] sampleShape, int seed = 1, double dropout = 0)
+    private static SlicedClassifier Build(string model, long[] sampleShape, int seed = 1, double dropout = 0)
     {
         torch.manual_seed(seed);
         var spec = new ModelSpec(sampleShape, Classes);
-        return model switch
+        return (SlicedClassifier)(model switch
         {
-            "mlp" => new MlpPlugin().Create(new MlpOptions { HiddenUnits = 32, Dropout = dropout }, spec),
-            "cnn" => new CnnPlugin().Create(new CnnOptions { Channels1 = 4, Channels2 = 8, Hidden = 16, Dropout = dropout }, spec),
-            "resnet18" => new ResNet18Plugin().Create(new ResNet18Options { Width = 4 }, spec),
+            "mlp" => ((IModelPlugin)new MlpPlugin()).Create(new MlpOptions { HiddenUnits = 32, Dropout = dropout }, spec),
+            "cnn" => ((IModelPlugin)new CnnPlugin()).Create(new CnnOptions { Channels1 = 4, Channels2 = 8, Hidden = 16, Dropout = dropout }, spec),
+            "resnet18" => ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = 4 }, spec),
             _ => throw new ArgumentException(model),
-        };
+        });
     }
 
     /// <summary>The rule the tests expect, written out independently of the models: max(1, round(w·n)), halves away from zero.</summary>
@@ -71,7 +71,7 @@ public sealed class ProxyTests
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(1);
-        using var net = new MlpPlugin().Create(new MlpOptions { HiddenUnits = units }, new ModelSpec([4], Classes));
+        using var net = (SlicedClassifier)((IModelPlugin)new MlpPlugin()).Create(new MlpOptions { HiddenUnits = units }, new ModelSpec([4], Classes));
         net.EnableProxy(width);
 
         Assert.AreEqual(expected, Slice(width, units));
@@ -230,7 +230,7 @@ public sealed class ProxyTests
         const double width = 0.25;
         torch.manual_seed(1);
         var options = new CnnOptions();
-        using var net = new CnnPlugin().Create(options, new ModelSpec([1, 28, 28], Classes));
+        using var net = (SlicedClassifier)((IModelPlugin)new CnnPlugin()).Create(options, new ModelSpec([1, 28, 28], Classes));
         net.EnableProxy(width);
         net.train();
         torch.manual_seed(2);

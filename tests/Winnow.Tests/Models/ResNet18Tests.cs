@@ -13,10 +13,10 @@ public sealed class ResNet18Tests
     private const int Classes = 10;
 
     // Tiny widths keep the tests fast: Width 4 has stages of 4, 8, 16 and 32 channels.
-    private static Classifier Build(long[] sampleShape, int width = 4, int seed = 1)
+    private static SlicedClassifier Build(long[] sampleShape, int width = 4, int seed = 1)
     {
         torch.manual_seed(seed);
-        return new ResNet18Plugin().Create(new ResNet18Options { Width = width }, new ModelSpec(sampleShape, Classes));
+        return (SlicedClassifier)((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = width }, new ModelSpec(sampleShape, Classes));
     }
 
     /// <summary>The width rule written out independently of the model: max(1, round(w·n)), halves away from zero.</summary>
@@ -85,7 +85,7 @@ public sealed class ResNet18Tests
 
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(1);
-        using var net = new ResNet18Plugin().Create(new ResNet18Options { Width = width }, new ModelSpec([channels, 32, 32], classes));
+        using var net = ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = width }, new ModelSpec([channels, 32, 32], classes));
 
         Assert.AreEqual(expected, net.parameters().Sum(p => p.numel()));
     }
@@ -178,7 +178,7 @@ public sealed class ResNet18Tests
     [DataRow(new long[] { 1, 3, 8, 8 })]
     public void RefusesShapesItCannotFit(long[] shape)
     {
-        var error = Assert.ThrowsExactly<ArgumentException>(() => new ResNet18Plugin().Create(new ResNet18Options { Width = 4 }, new ModelSpec(shape, Classes)));
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = 4 }, new ModelSpec(shape, Classes)));
         StringAssert.Contains(error.Message, "resnet18");
         StringAssert.Contains(error.Message, $"[{string.Join(", ", shape)}]");
     }
@@ -189,7 +189,7 @@ public sealed class ResNet18Tests
     public void RefusesWidthsOutOfRange(int width)
     {
         var error = Assert.ThrowsExactly<ValidationException>(() =>
-            new ResNet18Plugin().Create(new ResNet18Options { Width = width }, new ModelSpec([3, 8, 8], Classes)));
+            ((IModelPlugin)new ResNet18Plugin()).Create(new ResNet18Options { Width = width }, new ModelSpec([3, 8, 8], Classes)));
         StringAssert.Contains(error.Message, "resnet18");
         Assert.AreEqual(64, new ResNet18Options().Width);
     }

@@ -9,10 +9,10 @@ namespace Winnow.Tests.Policies;
 public sealed class BanditPolicyTests
 {
     private static ISelectionPolicy EpsilonGreedy(int n, double keep, double epsilon, int epochs = 10) =>
-        new EpsilonGreedyPolicyPlugin().Create(new EpsilonGreedyOptions { KeepFraction = keep, Epsilon = epsilon }, new PolicyContext(n, epochs, 0));
+        ((IPolicyPlugin)new EpsilonGreedyPolicyPlugin()).Create(new EpsilonGreedyOptions { KeepFraction = keep, Epsilon = epsilon }, new PolicyContext(n, epochs, 0));
 
     private static ISelectionPolicy Ucb(int n, double keep, double c) =>
-        new UcbPolicyPlugin().Create(new UcbOptions { KeepFraction = keep, C = c }, new PolicyContext(n, 10, 0));
+        ((IPolicyPlugin)new UcbPolicyPlugin()).Create(new UcbOptions { KeepFraction = keep, C = c }, new PolicyContext(n, 10, 0));
 
     [TestMethod]
     [DataRow(0.3, 20, 14)]
@@ -88,7 +88,7 @@ public sealed class BanditPolicyTests
     }
 
     private static ISelectionPolicy RandomDynamicPlugin(int n, double keep) =>
-        new RandomDynamicPolicyPlugin().Create(new RandomDynamicOptions { KeepFraction = keep }, new PolicyContext(n, 10, 0));
+        ((IPolicyPlugin)new RandomDynamicPolicyPlugin()).Create(new RandomDynamicOptions { KeepFraction = keep }, new PolicyContext(n, 10, 0));
 
     [TestMethod]
     public void NeverObservedSamplesComeFirstAndTheFirstEpochIsUniform()
@@ -110,10 +110,10 @@ public sealed class BanditPolicyTests
     [TestMethod]
     public void BanditsAskForTheLossAndTheirEmaRate()
     {
-        var eg = new EpsilonGreedyPolicyPlugin().Create(new EpsilonGreedyOptions { EmaRate = 0.6 }, new PolicyContext(10, 5, 0));
+        var eg = ((IPolicyPlugin)new EpsilonGreedyPolicyPlugin()).Create(new EpsilonGreedyOptions { EmaRate = 0.6 }, new PolicyContext(10, 5, 0));
         Assert.AreEqual(new PolicyNeeds("loss", 0.6, null), eg.Needs);
         Assert.AreEqual(0.5, eg.NominalKeepFraction);
-        var ucb = new UcbPolicyPlugin().Create(new UcbOptions { EmaRate = 0.3, KeepFraction = 0.4 }, new PolicyContext(10, 5, 0));
+        var ucb = ((IPolicyPlugin)new UcbPolicyPlugin()).Create(new UcbOptions { EmaRate = 0.3, KeepFraction = 0.4 }, new PolicyContext(10, 5, 0));
         Assert.AreEqual(new PolicyNeeds("loss", 0.3, null), ucb.Needs);
         Assert.AreEqual(0.4, ucb.NominalKeepFraction);
     }

@@ -123,7 +123,7 @@ public sealed class CommonPolicyTests
     [TestMethod]
     public void OptionsOfAnotherPolicyAreRefused()
     {
-        var e = Assert.ThrowsExactly<ArgumentException>(() => new UcbPolicyPlugin().Create(new EpsilonGreedyOptions(), new PolicyContext(10, 5, 0)));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ((IPolicyPlugin)new UcbPolicyPlugin()).Create(new EpsilonGreedyOptions(), new PolicyContext(10, 5, 0)));
         StringAssert.Contains(e.Message, "ucb expects options of type UcbOptions, got EpsilonGreedyOptions");
     }
 

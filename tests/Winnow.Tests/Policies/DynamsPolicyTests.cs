@@ -10,7 +10,7 @@ public sealed class DynamsPolicyTests
 {
     private static ISelectionPolicy Dynams(int n, int epochs, double keep = 0.3, int q0 = 2, double gamma = 0,
         DynamsProxy proxy = DynamsProxy.Psp, int warmup = 0, int anneal = 0) =>
-        new DynamsPolicyPlugin().Create(new DynamsOptions { KeepFraction = keep, Q0 = q0, Gamma = gamma, Proxy = proxy, Warmup = warmup, Anneal = anneal },
+        ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { KeepFraction = keep, Q0 = q0, Gamma = gamma, Proxy = proxy, Warmup = warmup, Anneal = anneal },
             new PolicyContext(n, epochs, 0));
 
     [TestMethod]
@@ -102,7 +102,7 @@ public sealed class DynamsPolicyTests
         float[] fresh = [-6f, -5f, -4f, -3f, -2f, -1f, 3f, 1f, 4f, 2f, 6f, 5f];
         var board = new ScoreBoard(n, higherIsHarder: false);
         var refresh = new FakeRefresh(board, _ => fresh);
-        ISelectionPolicy Make(bool balanced) => new DynamsPolicyPlugin().Create(new DynamsOptions { KeepFraction = 0.5, ClassBalanced = balanced },
+        ISelectionPolicy Make(bool balanced) => ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { KeepFraction = 0.5, ClassBalanced = balanced },
             new PolicyContext(n, 4, 0) { Labels = labels });
 
         // K = 6: shares 3, 2, 1 -> class 0's three smallest (0, 1, 2), class 1's two (7, 9), class 2's one (11).
@@ -115,7 +115,7 @@ public sealed class DynamsPolicyTests
     public void NeedsMarginAndTheProxyOnlyForPsp()
     {
         Assert.AreEqual(new PolicyNeeds("margin", 0.8, new ProxyNeeds(0.25, 1.0)), Dynams(10, 5).Needs);
-        var custom = new DynamsPolicyPlugin().Create(new DynamsOptions { ProxyWidth = 0.5, ProxyLossWeight = 2 }, new PolicyContext(10, 5, 0));
+        var custom = ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { ProxyWidth = 0.5, ProxyLossWeight = 2 }, new PolicyContext(10, 5, 0));
         Assert.AreEqual(new PolicyNeeds("margin", 0.8, new ProxyNeeds(0.5, 2.0)), custom.Needs);
         Assert.AreEqual(new PolicyNeeds("margin", 0.8, null), Dynams(10, 5, proxy: DynamsProxy.None).Needs);
         Assert.AreEqual(0.3, Dynams(10, 5).NominalKeepFraction);

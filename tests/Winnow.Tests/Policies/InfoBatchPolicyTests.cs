@@ -9,7 +9,7 @@ namespace Winnow.Tests.Policies;
 public sealed class InfoBatchPolicyTests
 {
     private static ISelectionPolicy InfoBatch(int n, double keep, double delta = 0.875, int epochs = 10, double initial = 3.0) =>
-        new InfoBatchPolicyPlugin().Create(new InfoBatchOptions { KeepFraction = keep, Delta = delta, InitialScore = initial }, new PolicyContext(n, epochs, 0));
+        ((IPolicyPlugin)new InfoBatchPolicyPlugin()).Create(new InfoBatchOptions { KeepFraction = keep, Delta = delta, InitialScore = initial }, new PolicyContext(n, epochs, 0));
 
     // Twenty losses: 13 small (0.1..1.3) and 7 large (10..16); mean = (9.1 + 91) / 20 = 5.005, so 13 are well learned.
     private static readonly float[] Losses = [.. Enumerable.Range(1, 13).Select(i => i / 10f), .. Enumerable.Range(10, 7).Select(i => (float)i)];

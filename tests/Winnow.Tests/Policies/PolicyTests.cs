@@ -11,7 +11,7 @@ public sealed class PolicyTests
         policy.Plan(new EpochContext(epoch, new ScoreBoard(n), new Random(seed)));
 
     private static ISelectionPolicy RandomDynamic(int n, double keepFraction) =>
-        new RandomDynamicPolicyPlugin().Create(new RandomDynamicOptions { KeepFraction = keepFraction }, new PolicyContext(n, Epochs: 10, Seed: 0));
+        ((IPolicyPlugin)new RandomDynamicPolicyPlugin()).Create(new RandomDynamicOptions { KeepFraction = keepFraction }, new PolicyContext(n, Epochs: 10, Seed: 0));
 
     [TestMethod]
     [DataRow(1)]
@@ -19,7 +19,7 @@ public sealed class PolicyTests
     [DataRow(1000)]
     public void FullReturnsEverySampleOnceWithoutWeights(int n)
     {
-        var policy = new FullPolicyPlugin().Create(new NoOptions(), new PolicyContext(n, 3, 0));
+        var policy = ((IPolicyPlugin)new FullPolicyPlugin()).Create(new NoOptions(), new PolicyContext(n, 3, 0));
         for (var epoch = 0; epoch < 3; epoch++)
         {
             var plan = PlanFor(policy, n, epoch, seed: epoch);
@@ -109,7 +109,7 @@ public sealed class PolicyTests
         Assert.HasCount(1, results);
         StringAssert.Contains(results[0].ErrorMessage, "KeepFraction");
         CollectionAssert.AreEqual(new[] { nameof(RandomDynamicOptions.KeepFraction) }, results[0].MemberNames.ToArray());
-        Assert.ThrowsExactly<ValidationException>(() => new RandomDynamicPolicyPlugin().Create(options, new PolicyContext(10, 1, 0)));
+        Assert.ThrowsExactly<ValidationException>(() => ((IPolicyPlugin)new RandomDynamicPolicyPlugin()).Create(options, new PolicyContext(10, 1, 0)));
     }
 
     [TestMethod]

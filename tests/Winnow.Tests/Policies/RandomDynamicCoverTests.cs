@@ -9,7 +9,7 @@ namespace Winnow.Tests.Policies;
 public sealed class RandomDynamicCoverTests
 {
     private static ISelectionPolicy Cover(int n, double keep, int interval = 1) =>
-        new RandomDynamicPolicyPlugin().Create(new RandomDynamicOptions { KeepFraction = keep, Cover = true, Interval = interval }, new PolicyContext(n, 100, 0));
+        ((IPolicyPlugin)new RandomDynamicPolicyPlugin()).Create(new RandomDynamicOptions { KeepFraction = keep, Cover = true, Interval = interval }, new PolicyContext(n, 100, 0));
 
     [TestMethod]
     [DataRow(100, 0.25)]   // 4 epochs per pass
@@ -70,7 +70,7 @@ public sealed class RandomDynamicCoverTests
         var a = Plan(cover, board, 0, seed: 5).Indices;
         var b = Plan(cover, board, 1, seed: 5).Indices;
         Assert.IsEmpty(a.Intersect(b));
-        var independent = new RandomDynamicPolicyPlugin().Create(new RandomDynamicOptions { KeepFraction = 0.5 }, new PolicyContext(200, 10, 0));
+        var independent = ((IPolicyPlugin)new RandomDynamicPolicyPlugin()).Create(new RandomDynamicOptions { KeepFraction = 0.5 }, new PolicyContext(200, 10, 0));
         Assert.IsNotEmpty(Plan(independent, board, 0, seed: 5).Indices.Intersect(Plan(independent, board, 1, seed: 5).Indices));
     }
 

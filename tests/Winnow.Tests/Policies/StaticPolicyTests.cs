@@ -10,7 +10,7 @@ namespace Winnow.Tests.Policies;
 public sealed class StaticPolicyTests
 {
     private static ISelectionPolicy StaticScore(int n, int epochs, int scoringEpochs = 2, string scorer = "el2n", int warmup = 0, int anneal = 0) =>
-        new StaticScorePolicyPlugin().Create(
+        ((IPolicyPlugin)new StaticScorePolicyPlugin()).Create(
             new StaticScoreOptions { KeepFraction = 0.3, ScoringEpochs = scoringEpochs, Scorer = scorer, Warmup = warmup, Anneal = anneal },
             new PolicyContext(n, epochs, 0));
 
@@ -94,7 +94,7 @@ public sealed class StaticPolicyTests
     public void StaticRandomDrawsOnceFromTheFirstPrunedEpochAndKeepsIt()
     {
         const int n = 50, epochs = 8;
-        var policy = new StaticRandomPolicyPlugin().Create(new StaticRandomOptions { KeepFraction = 0.2, Warmup = 2, Anneal = 1 }, new PolicyContext(n, epochs, 0));
+        var policy = ((IPolicyPlugin)new StaticRandomPolicyPlugin()).Create(new StaticRandomOptions { KeepFraction = 0.2, Warmup = 2, Anneal = 1 }, new PolicyContext(n, epochs, 0));
         var board = new ScoreBoard(n);
         var drawn = Selection.Uniform(n, 10, EpochRandom(seed: 9, epoch: 2));
         for (var epoch = 0; epoch < epochs; epoch++)
@@ -117,5 +117,5 @@ public sealed class StaticPolicyTests
         Assert.HasCount(50, a);
     }
 
-    private static ISelectionPolicy StaticRandom() => new StaticRandomPolicyPlugin().Create(new StaticRandomOptions(), new PolicyContext(100, 3, 0));
+    private static ISelectionPolicy StaticRandom() => ((IPolicyPlugin)new StaticRandomPolicyPlugin()).Create(new StaticRandomOptions(), new PolicyContext(100, 3, 0));
 }

@@ -92,13 +92,13 @@ public sealed partial class NumericalFaultTests
         static ChosenPlugin Chosen(PluginKind kind, string name, IPlugin plugin, object options) =>
             new(new PluginEntry(kind, name, name, PluginContract.Version, "(in-process)", plugin.GetType(), () => plugin), plugin, options);
 
-        var data = new SyntheticDatasetPlugin().Open(new SyntheticOptions { TrainSize = 64, TestSize = 32 }, new DatasetContext(Path.GetTempPath(), seed));
+        var data = ((IDatasetPlugin)new SyntheticDatasetPlugin()).Open(new SyntheticOptions { TrainSize = 64, TestSize = 32 }, new DatasetContext(Path.GetTempPath(), seed));
         data.Train.Inputs[5].fill_(float.PositiveInfinity);
         torch.manual_seed(seed);
         var modelOptions = new MlpOptions { HiddenUnits = 16, HiddenLayers = 1 };
-        var network = new MlpPlugin().Create(modelOptions, new ModelSpec(data.SampleShape, data.ClassNames.Count));
-        var scorer = new LossScorerPlugin();
-        var policy = new FullPolicyPlugin();
+        var network = ((IModelPlugin)new MlpPlugin()).Create(modelOptions, new ModelSpec(data.SampleShape, data.ClassNames.Count));
+        IScorerPlugin scorer = new LossScorerPlugin();
+        IPolicyPlugin policy = new FullPolicyPlugin();
         return new ComposedRun(
             Chosen(PluginKind.Model, "mlp", new MlpPlugin(), modelOptions),
             Chosen(PluginKind.Dataset, "synthetic", new SyntheticDatasetPlugin(), new SyntheticOptions()),

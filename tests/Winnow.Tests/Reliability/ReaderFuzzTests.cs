@@ -218,7 +218,7 @@ public sealed class ReaderFuzzTests
             {
                 try
                 {
-                    using var data = new MnistDatasetPlugin().Open(options, new DatasetContext(folder.Path, 1));
+                    using var data = ((IDatasetPlugin)new MnistDatasetPlugin()).Open(options, new DatasetContext(folder.Path, 1));
                     return Consistent(data, 10) ?? "read";
                 }
                 catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
@@ -348,8 +348,8 @@ public sealed class ReaderFuzzTests
                 {
                     var context = new DatasetContext(folder, 1);
                     using var data = c.Hundred
-                        ? new Cifar100DatasetPlugin().Open(new Cifar100Options { Path = folder, TrainLimit = c.TrainLimit, TestLimit = c.TestLimit, Labels = c.Coarse ? Cifar100Labels.Coarse : Cifar100Labels.Fine }, context)
-                        : new Cifar10DatasetPlugin().Open(new Cifar10Options { Path = folder, TrainLimit = c.TrainLimit, TestLimit = c.TestLimit }, context);
+                        ? ((IDatasetPlugin)new Cifar100DatasetPlugin()).Open(new Cifar100Options { Path = folder, TrainLimit = c.TrainLimit, TestLimit = c.TestLimit, Labels = c.Coarse ? Cifar100Labels.Coarse : Cifar100Labels.Fine }, context)
+                        : ((IDatasetPlugin)new Cifar10DatasetPlugin()).Open(new Cifar10Options { Path = folder, TrainLimit = c.TrainLimit, TestLimit = c.TestLimit }, context);
                     return Consistent(data, c.Hundred ? (c.Coarse ? 20 : 100) : 10) ?? "read";
                 }
                 catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException)

@@ -13,7 +13,7 @@ public sealed class ForgettingScorerTests
     private const float Never = ForgettingScorer.NeverLearned;
 
     private static ForgettingScorer Create(int sampleCount) =>
-        (ForgettingScorer)new ForgettingScorerPlugin().Create(new NoOptions(), new ScorerContext(sampleCount));
+        (ForgettingScorer)((IScorerPlugin)new ForgettingScorerPlugin()).Create(new NoOptions(), new ScorerContext(sampleCount));
 
     /// <summary>One observation of the given samples, in the given order: each row's target is <c>index mod 3</c> (non-negative),
     /// and its logits put 2 on the target when <c>Correct</c>, on the next class otherwise.</summary>
@@ -142,7 +142,7 @@ public sealed class ForgettingScorerTests
         Assert.AreEqual(state.Length, stream.Position, "Restore reads exactly what Save wrote");
     }
 
-    private static IScorer CreateScorer(int sampleCount = N) => new ForgettingScorerPlugin().Create(new NoOptions(), new ScorerContext(sampleCount));
+    private static IScorer CreateScorer(int sampleCount = N) => ((IScorerPlugin)new ForgettingScorerPlugin()).Create(new NoOptions(), new ScorerContext(sampleCount));
 
     [TestMethod]
     public void AResumedRunScoresExactlyAsTheUninterruptedOneFromEveryEpoch()

@@ -17,7 +17,7 @@ public sealed class LossScorerTests
         var losses = nn.functional.cross_entropy(logits, targets, reduction: nn.Reduction.None);
         var outcome = new BatchOutcome(torch.tensor(new long[] { 7, 3 }), logits, targets, losses, null, Epoch: 0);
 
-        var scorer = new LossScorerPlugin().Create(new NoOptions(), new ScorerContext(1));
+        var scorer = ((IScorerPlugin)new LossScorerPlugin()).Create(new NoOptions(), new ScorerContext(1));
         var scores = scorer.Score(outcome).data<float>().ToArray();
 
         Assert.HasCount(2, scores);
@@ -32,7 +32,7 @@ public sealed class LossScorerTests
         var losses = torch.tensor(new float[] { 0.5f, 2f });
         var outcome = new BatchOutcome(torch.tensor(new long[] { 0, 1 }), torch.zeros(2, 3), torch.zeros(2, dtype: ScalarType.Int64), losses, null, 0);
 
-        new LossScorerPlugin().Create(new NoOptions(), new ScorerContext(1)).Score(outcome).Dispose();
+        ((IScorerPlugin)new LossScorerPlugin()).Create(new NoOptions(), new ScorerContext(1)).Score(outcome).Dispose();
 
         CollectionAssert.AreEqual(new[] { 0.5f, 2f }, losses.data<float>().ToArray());
     }
