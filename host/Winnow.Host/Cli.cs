@@ -1,65 +1,39 @@
+using System.CommandLine;
+using System.Globalization;
 using Winnow.Engine.Configuration;
 using Winnow.Engine.Core;
 using Winnow.Engine.Plugins;
 using Winnow.Engine.Training;
-using Winnow.Host.Commands;
 
 namespace Winnow.Host;
 
-/// <summary>What the command line said: <c>winnow [command] [target] [--config file] [--Section:Key=value …]</c>.</summary>
-/// <param name="Target">The positional argument after the command (a run folder for <c>resume</c>, a sweep file for <c>sweep</c>).</param>
-internal sealed record CommandLine(string Command, string ConfigFile, string? Target, IReadOnlyList<string> Overrides);
-
-/// <summary>Parses the command line, dispatches to a command, and turns every known failure into one line on stderr and an exit code.</summary>
+/// <summary>Parses the command line (<see cref="Syntax"/>), runs the command it names, and turns every known failure into one line on
+/// stderr and an exit code.</summary>
 internal static class Cli
 {
     public const int Ok = 0;
     public const int Failed = 1;
     public const int BadInput = 2;
 
-    /// <summary>The commands, by name. A command returns its exit code and throws the engine's exceptions for failures.</summary>
-    private static readonly Dictionary<string, Func<CommandLine, int>> Commands = new(StringComparer.Ordinal)
-    {
-        ["run"] = RunCommands.Run,
-        ["resume"] = RunCommands.Resume,
-        ["plugins"] = PluginsCommand.List,
-        ["sweep"] = SweepCommand.Run,
-        ["report"] = ReportCommand.Write,
-        ["bench"] = BenchCommand.Run,
-    };
-
     public static int Execute(string[] args)
     {
-        var command = "run";
-        var configFile = "appsettings.json";
-        string? target = null;
-        var overrides = new List<string>();
-        for (var i = 0; i < args.Length; i++)
+        // The parser's messages and help headings in English, like the rest of the tool (the help is adjusted by their wording).
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        var parse = Syntax.Root().Parse(args, Syntax.Parsing);
+        // Exceptions come here, to be mapped below, not to System.CommandLine's handler that prints a stack trace.
+        var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+        // --help, --version and the [suggest] directive answer whatever else the line holds.
+        if (parse.Action is { ClearsParseErrors: true }) return parse.Invoke(invocation);
+        if (Syntax.Problem(parse) is { } problem)
         {
-            var a = args[i];
-            if (a is "-h" or "--help" or "-?" or "help") return HelpText.Write(Console.Out);
-            if (a == "--config")
-            {
-                if (i + 1 >= args.Length) return Fail(BadInput, "--config needs a file name");
-                configFile = args[++i];
-            }
-            else if (a.StartsWith("--config=", StringComparison.Ordinal)) configFile = a["--config=".Length..];
-            else if (i == 0 && !a.StartsWith('-')) command = a;
-            else if (i == 1 && target is null && !a.StartsWith('-') && Commands.ContainsKey(command)) target = a;
-            else if (a.StartsWith("--", StringComparison.Ordinal) && !a.Contains('=') && i + 1 < args.Length && !args[i + 1].StartsWith('-'))
-            {
-                // "--Run:Epochs 3": the value is the next argument, never a command or a target.
-                overrides.Add(a);
-                overrides.Add(args[++i]);
-            }
-            else overrides.Add(a);
+            Console.Error.WriteLine($"error: {problem}");
+            Console.Error.WriteLine($"see {Syntax.PathOf(parse.CommandResult.Command)} --help");
+            return BadInput;
         }
-        if (!Commands.TryGetValue(command, out var handler))
-            return Fail(BadInput, $"unknown command '{command}'; the commands are {string.Join(", ", Commands.Keys)} and help (run is the default)");
 
         try
         {
-            return handler(new CommandLine(command, configFile, target, overrides));
+            return parse.Invoke(invocation);
         }
         catch (WinnowError e)
         {
@@ -77,10 +51,10 @@ internal static class Cli
     }
 
     /// <summary>The configuration file layered with environment and command line, and the plugins it points at.</summary>
-    public static (WinnowSettings Settings, SavedSettings Saved) LoadSettings(CommandLine line)
+    public static (WinnowSettings Settings, SavedSettings Saved) LoadSettings(ConfigFile config, IReadOnlyList<string> overrides)
     {
-        var (settings, raw) = SettingsLoader.Load(line.ConfigFile, line.Overrides);
-        return (settings, SavedSettings.From(raw, Path.GetDirectoryName(Path.GetFullPath(line.ConfigFile))!));
+        var (settings, raw) = SettingsLoader.Load(config.Path, overrides);
+        return (settings, SavedSettings.From(raw, Path.GetDirectoryName(Path.GetFullPath(config.Path))!));
     }
 
     /// <summary>Loads the plugin folders the settings name (default: plugins/ beside this executable), reporting skipped ones on stderr.</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Winnow.Engine.Configuration;
 using Winnow.Engine.Plugins;
@@ -8,14 +9,26 @@ namespace Winnow.Host.Commands;
 /// (type, default, allowed range and the description from the plugin's XML documentation).</summary>
 internal static class PluginsCommand
 {
-    private const string DefaultConfigFile = "appsettings.json";
     private const string Under = "                   ";     // below a plugin's name: "  " + 16 + " "
     private const string Row = Under + "  ";
 
-    public static int List(CommandLine line)
+    public static Command Create(Option<string> config)
     {
-        if (line.Target is not null) return Cli.Fail(Cli.BadInput, $"unexpected argument '{line.Target}'");
-        var (settings, baseDirectory) = Settings(line);
+        var command = new Command("plugins",
+            "Lists every plugin in the plugins folder by kind (model, dataset, scorer, policy) with its description, assembly, version and " +
+            "contract version, and each option with its default, type, allowed values and description (from the plugin's XML " +
+            "documentation). Works without a configuration file.")
+        {
+            config,
+        };
+        Overrides.Accept(command);
+        command.SetAction(parse => List(ConfigFile.Of(parse, config), Overrides.Of(parse)));
+        return command;
+    }
+
+    private static int List(ConfigFile config, IReadOnlyList<string> overrides)
+    {
+        var (settings, baseDirectory) = Settings(config, overrides);
         using var catalog = Cli.LoadPlugins(settings, baseDirectory);
         Write(Console.Out, catalog);
         return Cli.Ok;
@@ -23,16 +36,16 @@ internal static class PluginsCommand
 
     // The listing needs no configuration file: without the default one it lists the default plugins folder
     // (or the one --Plugins:Directory names), so `winnow plugins` works in any folder.
-    private static (WinnowSettings Settings, string BaseDirectory) Settings(CommandLine line)
+    private static (WinnowSettings Settings, string BaseDirectory) Settings(ConfigFile config, IReadOnlyList<string> overrides)
     {
-        if (line.ConfigFile != DefaultConfigFile || File.Exists(Path.GetFullPath(line.ConfigFile)))
+        if (config.Given || File.Exists(Path.GetFullPath(config.Path)))
         {
-            var (settings, saved) = Cli.LoadSettings(line);
+            var (settings, saved) = Cli.LoadSettings(config, overrides);
             return (settings, saved.BaseDirectory);
         }
         var raw = new ConfigurationBuilder()
             .AddEnvironmentVariables(SettingsLoader.EnvironmentPrefix)
-            .AddCommandLine(line.Overrides.ToArray())
+            .AddCommandLine(overrides.ToArray())
             .Build();
         return (StrictBinder.Bind<WinnowSettings>(raw, ""), Directory.GetCurrentDirectory());
     }

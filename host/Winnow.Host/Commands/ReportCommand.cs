@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Winnow.Engine.Configuration;
 using Winnow.Engine.Runs;
 using Winnow.Engine.Sweeps;
@@ -9,11 +10,18 @@ namespace Winnow.Host.Commands;
 /// own plot), or the accuracy and loss plot of a single run.</summary>
 internal static class ReportCommand
 {
-    public static int Write(CommandLine line)
+    public static Command Create()
     {
-        if (line.Target is null) return Cli.Fail(Cli.BadInput, "report needs a sweep folder or a run folder: winnow report runs/sweeps/quick");
-        if (line.Overrides.Count > 0) return Cli.Fail(Cli.BadInput, $"unexpected argument '{line.Overrides[0]}'");
-        var folder = Path.GetFullPath(line.Target);
+        var folder = Syntax.Positional("folder", "a sweep folder (e.g. runs/sweeps/quick) or a run folder");
+        folder.HelpName = "sweep folder | run folder";
+        var command = new Command("report", "Writes a sweep folder's comparison table and plots again, or a run folder's accuracy-and-loss plot.") { folder };
+        command.SetAction(parse => Write(parse.GetRequiredValue(folder)));
+        return command;
+    }
+
+    private static int Write(string target)
+    {
+        var folder = Path.GetFullPath(target);
         if (!Directory.Exists(folder)) throw new ConfigurationError($"folder not found: {folder}");
         IReadOnlyList<string> files;
         if (File.Exists(Path.Combine(folder, SweepRecord.FileName))) files = SweepReport.Write(folder);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Winnow.Engine.Configuration;
 using Winnow.Engine.Plugins;
 using Winnow.Engine.Sweeps;
@@ -9,13 +10,33 @@ namespace Winnow.Host.Commands;
 /// in this process, continues a sweep that was stopped or killed, and writes its comparison report.</summary>
 internal static class SweepCommand
 {
-    public static int Run(CommandLine line)
+    public static Command Create()
     {
-        if (line.Target is null) return Cli.Fail(Cli.BadInput, "sweep needs a sweep file: winnow sweep bench/quick.json [--dry-run] [--output <folder>]");
-        if (line.ConfigFile != "appsettings.json")
-            return Cli.Fail(Cli.BadInput, "sweep takes its base configuration from the sweep file (its Base), not from --config");
-        var (dryRun, output, overrides) = Flags(line.Overrides);
-        var definition = SweepDefinition.Load(line.Target, overrides);
+        var file = Syntax.Positional("sweep file", "the sweep file: a base configuration and lists of values to vary, e.g. bench/quick.json");
+        var dryRun = new Option<bool>("--dry-run") { Description = "list the runs and check every run's keys, plugin names and plugin options; train nothing" };
+        var output = new Option<string>("--output")
+        {
+            HelpName = "folder",
+            Description = "the sweep folder, relative to the current folder (default: the sweep file's Output, else runs/sweeps/<Name>)",
+        };
+        var command = new Command("sweep",
+            "Runs every combination of a sweep file (a base configuration and lists of values to vary) in one process, each in its own " +
+            "run folder, then writes report.md, report.csv and plots/ in the sweep folder. Started again, it skips finished runs and " +
+            "resumes a stopped or killed one. Overrides apply to the base configuration (not to a varied key).")
+        {
+            file,
+            dryRun,
+            output,
+            Syntax.RefusedConfig("sweep takes its base configuration from the sweep file (its Base), not from --config"),
+        };
+        Overrides.Accept(command);
+        command.SetAction(parse => Run(parse.GetRequiredValue(file), parse.GetValue(dryRun), parse.GetValue(output), Overrides.Of(parse)));
+        return command;
+    }
+
+    private static int Run(string sweepFile, bool dryRun, string? output, IReadOnlyList<string> overrides)
+    {
+        var definition = SweepDefinition.Load(sweepFile, overrides);
 
         var catalogs = new Dictionary<string, PluginCatalog>(StringComparer.Ordinal);
         try
@@ -44,13 +65,13 @@ internal static class SweepCommand
             }
             catch (OperationCanceledException)
             {
-                return Cli.Fail(Cli.Failed, $"sweep stopped; every finished run and epoch is kept: continue with winnow sweep {line.Target} (the same folder)");
+                return Cli.Fail(Cli.Failed, $"sweep stopped; every finished run and epoch is kept: continue with winnow sweep {sweepFile} (the same folder)");
             }
             var files = SweepReport.Write(runner.Folder);
             Console.WriteLine();
             Console.WriteLine($"sweep {definition.Name}: {outcome.Completed} completed, {outcome.Stopped} stopped, {outcome.Failed} failed of {outcome.Total}");
             Console.WriteLine($"  report          {files[0]} (and report.csv, runs.csv, {files.Count(f => f.EndsWith(".png", StringComparison.Ordinal))} plots as PNG and SVG)");
-            if (outcome.Stopped > 0) Console.WriteLine($"  continue with   winnow sweep {line.Target}");
+            if (outcome.Stopped > 0) Console.WriteLine($"  continue with   winnow sweep {sweepFile}");
             return outcome.Failed > 0 ? Cli.Failed : Cli.Ok;
         }
         finally
@@ -71,28 +92,5 @@ internal static class SweepCommand
         Console.WriteLine();
         Console.WriteLine("dry run: every run's configuration and plugins were checked; nothing was trained");
         return Cli.Ok;
-    }
-
-    // --dry-run and --output <folder> are the sweep's own; everything else overrides the base configuration.
-    private static (bool DryRun, string? Output, List<string> Overrides) Flags(IReadOnlyList<string> args)
-    {
-        var dryRun = false;
-        string? output = null;
-        var rest = new List<string>();
-        for (var i = 0; i < args.Count; i++)
-        {
-            var a = args[i];
-            if (a == "--dry-run") dryRun = true;
-            else if (a == "--output")
-            {
-                if (i + 1 >= args.Count) throw new ConfigurationError("--output needs a folder");
-                output = args[++i];
-            }
-            else if (a.StartsWith("--output=", StringComparison.Ordinal)) output = a["--output=".Length..];
-            else if (!a.StartsWith("--", StringComparison.Ordinal) || !a.Contains(':'))
-                throw new ConfigurationError($"unexpected argument '{a}': sweep takes --dry-run, --output <folder> and overrides like --Run:Epochs=3");
-            else rest.Add(a);
-        }
-        return (dryRun, output, rest);
     }
 }

@@ -8,20 +8,16 @@ public static class SettingsLoader
 {
     public const string EnvironmentPrefix = "WINNOW_";
 
+    /// <param name="overrides">One <c>--Section:Key=value</c> token per key, as the host's parser hands them over.</param>
     public static (WinnowSettings Settings, IConfigurationRoot Raw) Load(string configFile, IReadOnlyList<string> overrides)
     {
         var path = Path.GetFullPath(configFile);
         if (!File.Exists(path))
             throw new ConfigurationError($"configuration file not found: {path} (pass another with --config <file>)");
-        for (var i = 0; i < overrides.Count; i++)
-        {
-            var arg = overrides[i];
-            var isKey = arg.StartsWith("--", StringComparison.Ordinal);
-            // "--Run:Epochs 3": the 3 belongs to the key before it.
-            var isValue = i > 0 && overrides[i - 1].StartsWith("--", StringComparison.Ordinal) && !overrides[i - 1].Contains('=');
-            if (!isKey && !isValue)
-                throw new ConfigurationError($"unexpected argument '{arg}': overrides look like --Run:Epochs=3 or --Run:Policy:Name random-dynamic");
-        }
+        // The command-line provider misreads any other shape silently: "Epochs=3" as a key, a lone "--Run:Epochs" not at all.
+        var stray = overrides.FirstOrDefault(o => !o.StartsWith("--", StringComparison.Ordinal) || o.IndexOf('=', StringComparison.Ordinal) < 3);
+        if (stray is not null)
+            throw new ConfigurationError($"unexpected argument '{stray}': overrides look like --Run:Epochs=3");
         IConfigurationRoot raw;
         try
         {

@@ -114,6 +114,7 @@ public sealed class ConfigurationTests
         var good = work.Combine("good.json");
         File.WriteAllText(good, "{}");
         StringAssert.Contains(Assert.ThrowsExactly<ConfigurationError>(() => SettingsLoader.Load(good, ["Epochs=3"])).Message, "unexpected argument 'Epochs=3'");
+        StringAssert.Contains(Assert.ThrowsExactly<ConfigurationError>(() => SettingsLoader.Load(good, ["--Run:Epochs"])).Message, "unexpected argument '--Run:Epochs'");
     }
 
     [TestMethod]

@@ -110,7 +110,7 @@ public sealed class OptionListingTests
         Assert.AreEqual(0, result.ExitCode, result.ToString());
         foreach (var expected in new[]
                  {
-                     "winnow resume <run folder>", "winnow plugins", "commands:", "overriding options from the command line:",
+                     "winnow resume <run folder>", "winnow plugins", "Commands:", "Overriding options from the command line:",
                      "--Run:Policy:Options:<Key>=<value>", "--Run:Model:Options:<Key>=<value>", "WINNOW_Run__Epochs=3",
                      "an empty value clears a key", "--Plugins:Directory=<folder>", "templates/winnow-policy",
                  })
