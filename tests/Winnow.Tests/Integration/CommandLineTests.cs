@@ -95,7 +95,7 @@ public sealed class CommandLineTests
     public void BenchChecksTheBenchmarkNamesBeforeAnythingRuns()
     {
         using var work = new TempFolder();
-        AssertRefused(Host(work, "bench", "--only=selection,nope"), "--only: unknown benchmark nope; the benchmarks are selection, overhead, speedup, datapath, memory");
+        AssertRefused(Host(work, "bench", "--only=selection,nope"), "--only: unknown benchmark nope; the benchmarks are ceiling, throughput, first-epoch, overhead, speedup, selection, datapath, memory");
         AssertRefused(Host(work, "bench", "--only", "nope", "--quick"), "--only: unknown benchmark nope");
     }
 
