@@ -7,7 +7,8 @@ namespace Winnow.Engine.Training;
 // global generator (dropout). Every other random choice derives from (seed, epoch).
 public sealed partial class Trainer
 {
-    private const int StateVersion = 1;
+    // 2: the policy's and the scorer's own state are framed with their length, so that a Restore that reads less or more is caught.
+    private const int StateVersion = 2;
     private const string ModelPart = "model.bin";
     private const string OptimizerPart = "optimizer.bin";
     private const string BoardPart = "board.bin";
@@ -45,12 +46,13 @@ public sealed partial class Trainer
         using (var r = new BinaryReader(s))
         {
             var version = r.ReadInt32();
-            if (version != StateVersion) throw new InvalidDataException($"{store.Name}: checkpoint format {version}, expected {StateVersion}");
+            if (version != StateVersion)
+                throw new InvalidDataException($"{store.Name}: checkpoint format {version}, but this Winnow reads format {StateVersion} (it was written by another version of Winnow); start the run again");
             CompletedEpochs = r.ReadInt32();
             Scores.Restore(r);
         }
-        RestoreState(store, PolicyPart, _run.Policy as IRestorable, $"policy '{_run.PolicyName}'");
-        RestoreState(store, ScorerPart, _run.Scorer as IRestorable, $"scorer '{_run.ScorerName}'");
+        RestoreState(store, PolicyPart, _run.Policy as IRestorable, _run.PolicyPlugin.Entry);
+        RestoreState(store, ScorerPart, _run.Scorer as IRestorable, _run.ScorerPlugin.Entry);
         using (var s = store.Open(RandomPart))
         using (var copy = new MemoryStream())
         {
@@ -60,26 +62,45 @@ public sealed partial class Trainer
         }
     }
 
+    // A plugin's state goes into a frame: its length, then the bytes its Save wrote. Restore is handed exactly those bytes.
     private static void SaveState(ICheckpointStore store, string part, IRestorable? state)
     {
         if (state is null) return;
+        var bytes = new MemoryStream();
+        using (var w = new BinaryWriter(bytes, System.Text.Encoding.UTF8, leaveOpen: true)) state.Save(w);
         using var s = store.Create(part);
-        using var w = new BinaryWriter(s);
-        state.Save(w);
+        using var frame = new BinaryWriter(s);
+        frame.Write(bytes.Length);
+        frame.Write(bytes.GetBuffer(), 0, (int)bytes.Length);
     }
 
-    private static void RestoreState(ICheckpointStore store, string part, IRestorable? state, string owner)
+    /// <summary>Gives the plugin back exactly the bytes its Save wrote, and refuses to resume when its Restore reads fewer or tries to
+    /// read more: a resumed run would then go on from state that is not the saved one, and diverge from an uninterrupted run unseen.</summary>
+    private static void RestoreState(ICheckpointStore store, string part, IRestorable? state, Plugins.PluginEntry owner)
     {
         if (state is null) return;
-        if (!store.Has(part)) throw new InvalidDataException($"{store.Name}: the checkpoint holds no state for {owner}, which keeps some");
-        using var r = new BinaryReader(store.Open(part));
+        var name = $"{Plugins.PluginCatalog.Label(owner.Kind)} '{owner.Name}'";
+        if (!store.Has(part)) throw new InvalidDataException($"{store.Name}: the checkpoint holds no state for {name}, which keeps some");
+        byte[] bytes;
+        using (var s = store.Open(part))
+        using (var frame = new BinaryReader(s))
+        {
+            var length = frame.ReadInt64();
+            if (length < 0 || length > s.Length - sizeof(long))
+                throw new InvalidDataException($"{store.Name}/{part}: the saved state of {name} is damaged: it declares {length} bytes, the file holds {s.Length - sizeof(long)}");
+            bytes = frame.ReadBytes((int)length);
+        }
+        using var data = new MemoryStream(bytes, writable: false);
+        using var r = new BinaryReader(data);
         try
         {
             state.Restore(r);
         }
         catch (EndOfStreamException e)
         {
-            throw new InvalidDataException($"{store.Name}/{part}: the saved state of {owner} is truncated", e);
+            throw Plugins.PluginCatalog.Broken(owner, "Restore", $"read past the {bytes.Length} bytes its Save wrote; Restore must read back exactly what Save writes, or a resumed run does not continue from the saved state ({e.Message})");
         }
+        if (data.Position != bytes.Length)
+            throw Plugins.PluginCatalog.Broken(owner, "Restore", $"read {data.Position} of the {bytes.Length} bytes its Save wrote; Restore must read back exactly what Save writes, or a resumed run does not continue from the saved state");
     }
 }

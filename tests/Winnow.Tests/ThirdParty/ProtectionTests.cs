@@ -154,4 +154,26 @@ public sealed class ProtectionTests
         Assert.HasCount(1, ThirdPartyFolders.MetricsRows(folder), "the epoch before the bad plan is kept");
         Assert.AreEqual(1, ThirdPartyFolders.CheckpointEpoch(folder));
     }
+
+    [TestMethod]
+    public void AScorerWhoseRestoreReadsNothingIsRefusedOnResume()
+    {
+        using var work = new TempFolder();
+        var faulty = ThirdPartyFolders.Plugins(work, "plugins", Faulty);
+        ThirdPartyFolders.Plugins(work, "plugins-fixed", Fixed);
+        HostProcess.WriteConfig(work.Path, scorer: "forgetful", pluginsDirectory: "plugins", epochs: 3);
+        var stopped = HostProcess.Run(work.Path, "--Run:StopAfterEpoch=1");
+        Assert.AreEqual(0, stopped.ExitCode, stopped.ToString());
+        var folder = ThirdPartyFolders.RunFolder(work);
+
+        var resumed = HostProcess.Run(work.Path, "resume", folder);
+
+        Assert.AreEqual(1, resumed.ExitCode, resumed.ToString());
+        StringAssert.Contains(resumed.Error,
+            $"error: scorer plugin 'forgetful' ({Path.Combine(faulty, Faulty, Faulty + ".dll")}): Restore read 0 of the 8 bytes its Save wrote", resumed.ToString());
+        Assert.HasCount(1, ThirdPartyFolders.MetricsRows(folder), "nothing was trained from the wrong state");
+
+        var repaired = HostProcess.Run(work.Path, "resume", folder, "--Plugins:Directory=plugins-fixed");
+        Assert.AreEqual(0, repaired.ExitCode, "a Restore that reads back what Save wrote resumes: " + repaired);
+    }
 }
