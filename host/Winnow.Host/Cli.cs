@@ -35,6 +35,11 @@ internal static class Cli
         {
             return parse.Invoke(invocation);
         }
+        catch (StoppedError e)
+        {
+            Console.Error.WriteLine($"stopped{(Signals.Received is { } signal ? $" by {signal}" : "")}: {e.Message}");
+            return e.ExitCode;
+        }
         catch (WinnowError e)
         {
             return Fail(e.ExitCode, e.Message);
@@ -46,7 +51,8 @@ internal static class Cli
         }
         catch (OperationCanceledException)
         {
-            return Fail(Failed, "cancelled; the run folder keeps every finished epoch and its checkpoint: continue with winnow resume <run folder>");
+            Console.Error.WriteLine($"stopped{(Signals.Received is { } signal ? $" by {signal}" : "")} before any training began; nothing was lost");
+            return ExitCodes.Interrupted;
         }
     }
 
@@ -68,18 +74,6 @@ internal static class Cli
         var catalog = PluginCatalog.Load(directory);
         foreach (var problem in catalog.Problems) Console.Error.WriteLine($"warning: {problem}");
         return catalog;
-    }
-
-    /// <summary>A token cancelled by Ctrl+C, which then stops the run at the next step instead of killing the process.</summary>
-    public static CancellationTokenSource CancelOnCtrlC()
-    {
-        var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            cancel.Cancel();
-        };
-        return cancel;
     }
 
     public static int Fail(int code, string message)

@@ -135,10 +135,19 @@ internal sealed record CifarFormat(string DisplayName, string DefaultPath, strin
         }
     }
 
+    // A CIFAR-10 record has one label byte, a CIFAR-100 record two: a file of the other format is named as such, not as bad labels.
+    private string OtherFormat(long length, string otherwise)
+    {
+        var (other, otherBytes, dataset) = LabelFields.Length == 1 ? ("CIFAR-100", RecordBytes + 1, "cifar100") : ("CIFAR-10", RecordBytes - 1, "cifar10");
+        return length % otherBytes == 0
+            ? $"its length is a whole number of {other} records ({otherBytes:N0} bytes each): it looks like a {other} file; use the {dataset} dataset for it"
+            : otherwise;
+    }
+
     private string Find(string directory, string name)
     {
         var path = Path.Combine(directory, name);
-        if (File.Exists(path)) return path;
+        if (DatasetFiles.IsFile(path)) return path;
         if (DatasetFiles.WhyNotAFile(path) is { } why) throw new InvalidDataException($"{why}; {DisplayName} needs it as a file");
         throw new FileNotFoundException($"{DisplayName} file missing: {path}. To get the data, {InstallHint}.", path);
     }
@@ -151,7 +160,7 @@ internal sealed record CifarFormat(string DisplayName, string DefaultPath, strin
             throw new InvalidDataException($"{path}: the file is empty; a {DisplayName} binary file holds records of the {RecordDescription}");
         if (length % RecordBytes != 0)
             throw new InvalidDataException($"{path}: length {length:N0} bytes is not a multiple of the {RecordDescription}: "
-                + $"{length / RecordBytes:N0} whole records and {length % RecordBytes:N0} bytes left over; the file is truncated or not a {DisplayName} binary file");
+                + $"{length / RecordBytes:N0} whole records and {length % RecordBytes:N0} bytes left over; " + OtherFormat(length, "the file is truncated or not a " + DisplayName + " binary file"));
         return length / RecordBytes;
     }
 
@@ -171,7 +180,7 @@ internal sealed record CifarFormat(string DisplayName, string DefaultPath, strin
         {
             var records = (int)Math.Min(counts[i], (bytes - filled) / RecordBytes);
             var region = buffer.AsSpan(filled, records * RecordBytes);
-            using (var file = new FileStream(paths[i], FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan))
+            using (var file = UserPaths.OpenFile(paths[i], $"{DisplayName} file", long.MaxValue))
             {
                 var got = file.ReadAtLeast(region, region.Length, throwOnEndOfStream: false);
                 if (got < region.Length)
@@ -193,7 +202,8 @@ internal sealed record CifarFormat(string DisplayName, string DefaultPath, strin
                 var value = records[r * RecordBytes + f];
                 if (value >= field.Classes)
                     throw new InvalidDataException($"{path}: record {r} (counting from 0) has {field.Label} {value}, out of range: "
-                        + $"{DisplayName} has {field.Classes} {(field.Name.Length == 0 ? "" : field.Name + " ")}classes (0..{field.Classes - 1})");
+                        + $"{DisplayName} has {field.Classes} {(field.Name.Length == 0 ? "" : field.Name + " ")}classes (0..{field.Classes - 1}); "
+                        + OtherFormat(new FileInfo(path).Length, "is the file damaged?"));
             }
         }
     }
@@ -221,13 +231,12 @@ internal sealed record CifarFormat(string DisplayName, string DefaultPath, strin
     private IReadOnlyList<string> ReadClassNames(string directory, CifarLabelField field)
     {
         var path = Path.Combine(directory, field.NamesFile);
-        if (!File.Exists(path))
+        if (UserPaths.KindOf(path) == PathKind.Missing)
             return field.StandardNames ?? [.. Enumerable.Range(0, field.Classes).Select(c => $"class {c}")];
 
-        var length = new FileInfo(path).Length;
-        if (length > MaxNamesFileBytes)
-            throw new InvalidDataException($"{path}: {length:N0} bytes is too long for a list of {field.Classes} class names (at most {MaxNamesFileBytes:N0} bytes accepted)");
-        var lines = File.ReadAllLines(path).Select(line => line.Trim()).ToList();
+        // Bounded before and while reading: a device (a link to /dev/zero) has no length and never ends.
+        var text = UserPaths.ReadAllText(path, $"{DisplayName} class-names file", MaxNamesFileBytes);
+        var lines = text.Split('\n').Select(line => line.Trim()).ToList();
         while (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
 
         var blank = lines.FindIndex(line => line.Length == 0);

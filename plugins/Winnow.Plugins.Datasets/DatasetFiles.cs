@@ -9,8 +9,12 @@ internal static class DatasetFiles
     /// <exception cref="UnauthorizedAccessException">it exists but cannot be read.</exception>
     public static void CheckFolder(string directory, string displayName, string installHint)
     {
-        if (!Directory.Exists(directory))
+        var kind = UserPaths.KindOf(directory);
+        if (kind == PathKind.Missing)
             throw new DirectoryNotFoundException($"{displayName} folder not found: {directory}. To get the data, {installHint}.");
+        // Not "not found": the path is there, it is just not the folder of files the dataset reads.
+        if (kind != PathKind.Directory)
+            throw new InvalidDataException($"{displayName} Path {directory} is {UserPaths.Describe(kind)}; set Run:Dataset:Options:Path to the folder that holds the {displayName} files");
         try
         {
             using var entries = Directory.EnumerateFileSystemEntries(directory).GetEnumerator();
@@ -26,7 +30,8 @@ internal static class DatasetFiles
     /// <summary>Why <paramref name="path"/> cannot be opened although the folder was checked, or null when it simply does not exist.</summary>
     public static string? WhyNotAFile(string path)
     {
-        if (Directory.Exists(path)) return $"{path} is a folder, not a file";
+        var kind = UserPaths.KindOf(path);
+        if (kind is not (PathKind.Missing or PathKind.File)) return $"{path} is {UserPaths.Describe(kind)}, not a file";
         var folder = Path.GetDirectoryName(path)!;
         try
         {
@@ -40,4 +45,7 @@ internal static class DatasetFiles
         }
         return null;
     }
+
+    /// <summary>Whether <paramref name="path"/> is a regular file a reader can open without waiting or reading forever.</summary>
+    public static bool IsFile(string path) => UserPaths.KindOf(path) == PathKind.File;
 }

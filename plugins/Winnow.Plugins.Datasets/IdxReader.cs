@@ -55,9 +55,8 @@ public static class IdxReader
     private static (int[] Dims, byte[] Data) Read(string path, int rank)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"IDX file not found: {path}", path);
-
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16, FileOptions.SequentialScan);
+        // No IDX file a reader could hold in memory is larger; the header then bounds every read (ReadBody).
+        using var file = UserPaths.OpenFile(path, "IDX file", maxBytes: 1L << 36);
         Span<byte> signature = stackalloc byte[2];
         var isGzip = file.ReadAtLeast(signature, 2, throwOnEndOfStream: false) == 2 && signature[0] == 0x1f && signature[1] == 0x8b;
         file.Position = 0;

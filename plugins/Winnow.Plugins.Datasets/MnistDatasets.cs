@@ -104,9 +104,9 @@ internal sealed record MnistFormat(string DisplayName, string DefaultPath, strin
     private string Find(string directory, string name)
     {
         var raw = System.IO.Path.Combine(directory, name);
-        if (File.Exists(raw)) return raw;
+        if (DatasetFiles.IsFile(raw)) return raw;
         var gz = raw + ".gz";
-        if (File.Exists(gz)) return gz;
+        if (DatasetFiles.IsFile(gz)) return gz;
         if ((DatasetFiles.WhyNotAFile(raw) ?? DatasetFiles.WhyNotAFile(gz)) is { } why) throw new InvalidDataException($"{why}; {DisplayName} needs it as a file");
         throw new FileNotFoundException($"{DisplayName} file missing in {directory}: tried {name} and {name}.gz. To get the data, {InstallHint}.", raw);
     }

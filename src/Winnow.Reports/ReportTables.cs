@@ -31,7 +31,7 @@ internal static class ReportTables
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"- runs made from {summaries.Min(s => s.StartedAt):yyyy-MM-dd HH:mm} to {summaries.Max(s => s.EndedAt):yyyy-MM-dd HH:mm} (local time)");
         }
-        var statuses = runs.GroupBy(r => r.Entry.StatusText).Select(g => $"{g.Count()} {g.Key}");
+        var statuses = runs.GroupBy(r => r.Entry.StatusOnDisk(folder)).Select(g => $"{g.Count()} {g.Key}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- runs: {runs.Count} ({string.Join(", ", statuses)})");
         var dropped = record.Runs.Where(r => r.NotInSweepFile).Select(r => r.Index.ToString(C)).ToList();
         if (dropped.Count > 0)
@@ -85,7 +85,7 @@ internal static class ReportTables
         {
             var s = data?.Summary;
             var runFolder = entry.FindRunFolder(folder) is { } f ? Path.GetRelativePath(folder, f) : "—";
-            var status = entry.StatusText + (entry.Error is null ? "" : $": {entry.Error.Replace('|', '/').ReplaceLineEndings(" ")}");
+            var status = entry.StatusOnDisk(folder) + (entry.Error is null ? "" : $": {entry.Error.Replace('|', '/').ReplaceLineEndings(" ")}");
             md.AppendLine(string.Create(C,
                 $"| {entry.Index} | {entry.Label} | {status} | {(s?.FinalTestAccuracy is { } a ? (a * 100).ToString("F2", C) : "—")} | {(s?.EffectiveKeepFraction is { } k ? k.ToString("F3", C) : "—")} | {(data is null || data.Epochs.Count == 0 ? "—" : data.Epochs.Sum(RunData.Seconds).ToString("F1", C))} | `{runFolder}` |"));
         }
@@ -151,7 +151,7 @@ internal static class ReportTables
             var s = data?.Summary;
             var e = data?.Epochs ?? [];
             csv.AppendLine(string.Join(',', [
-                entry.Index.ToString(C), Quote(entry.Label), Quote(entry.Configuration), entry.StatusText, s?.Policy ?? "", s?.Seed.ToString(C) ?? "",
+                entry.Index.ToString(C), Quote(entry.Label), Quote(entry.Configuration), Quote(entry.StatusOnDisk(folder)), s?.Policy ?? "", s?.Seed.ToString(C) ?? "",
                 Number(s?.FinalTestAccuracy), Number(s?.BestTestAccuracy), Number(s?.EffectiveKeepFraction), Number(s?.NominalKeepFraction),
                 Number(e.Sum(x => x.TrainSeconds)), Number(e.Sum(x => x.ScoringSeconds)), Number(e.Sum(x => x.SelectingSeconds)),
                 Number(e.Sum(x => x.EvaluatingSeconds)), Number(e.Sum(RunData.Seconds)), Number(s?.WallSeconds),

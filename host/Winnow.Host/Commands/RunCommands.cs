@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Winnow.Engine.Configuration;
+using Winnow.Engine.Core;
 using Winnow.Engine.Runs;
 
 namespace Winnow.Host.Commands;
@@ -45,7 +46,7 @@ internal static class RunCommands
     {
         var (settings, saved) = Cli.LoadSettings(config, overrides);
         using var catalog = Cli.LoadPlugins(settings, saved.BaseDirectory);
-        using var cancel = Cli.CancelOnCtrlC();
+        using var cancel = Signals.StopOnSignals();
         Announce(settings);
         var progress = new ConsoleProgress(Console.Out);
         var (folder, summary) = RunExecutor.Start(new RunContext(settings, saved, catalog, progress, Console.Out, Console.Error), cancel.Token);
@@ -58,7 +59,7 @@ internal static class RunCommands
         var folder = RunFolder.Open(runFolder);
         var (settings, saved) = folder.ReadSettings(overrides);
         using var catalog = Cli.LoadPlugins(settings, saved.BaseDirectory);
-        using var cancel = Cli.CancelOnCtrlC();
+        using var cancel = Signals.StopOnSignals();
         Announce(settings);
         var progress = new ConsoleProgress(Console.Out);
         var (_, summary) = RunExecutor.Resume(folder, new RunContext(settings, saved, catalog, progress, Console.Out, Console.Error), cancel.Token);

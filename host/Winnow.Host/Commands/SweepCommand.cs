@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Winnow.Engine.Configuration;
+using Winnow.Engine.Core;
 using Winnow.Engine.Plugins;
 using Winnow.Engine.Sweeps;
 using Winnow.Reports;
@@ -57,15 +58,17 @@ internal static class SweepCommand
             Console.WriteLine($"sweep {definition.Name}: {plan.Count} runs ({configurations} configurations), {done} already completed; folder {runner.Folder}");
             if (dryRun) return DryRun(runner);
 
-            using var cancel = Cli.CancelOnCtrlC();
+            using var cancel = Signals.StopOnSignals();
             SweepOutcome outcome;
             try
             {
                 outcome = runner.Execute(CatalogFor, new ConsoleProgress(Console.Out), Console.Out, Console.Error, cancel.Token);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or StoppedError)
             {
-                return Cli.Fail(Cli.Failed, $"sweep stopped; every finished run and epoch is kept: continue with winnow sweep {sweepFile} (the same folder)");
+                Console.Error.WriteLine($"stopped{(Signals.Received is { } signal ? $" by {signal}" : "")}: the sweep was stopped; every finished run and epoch is kept: " +
+                                        $"continue with winnow sweep {sweepFile} (the same folder)");
+                return ExitCodes.Interrupted;
             }
             var files = SweepReport.Write(runner.Folder);
             Console.WriteLine();

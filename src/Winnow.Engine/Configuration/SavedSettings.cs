@@ -8,6 +8,10 @@ namespace Winnow.Engine.Configuration;
 /// with the folder relative paths started from. Kept in the run folder (its settings file) so <c>resume</c> rebuilds the same run.</summary>
 public sealed record SavedSettings(string BaseDirectory, SortedDictionary<string, string> Values)
 {
+    /// <summary>The run these settings belong to, set when its folder is made; every checkpoint records it too, so that a checkpoint
+    /// from another run (copied, or reached through a link) is never resumed as this one's.</summary>
+    public string? RunId { get; init; }
+
     /// <summary>Keys a resumed run may change: where plugins are, when to stop, and what a non-finite loss does (it changes nothing
     /// for a run that never meets one). Anything else would make it another run.</summary>
     public static readonly string[] ResumableKeys = ["Plugins:Directory", "Run:StopAfterEpoch", "Run:Device", "Run:NonFiniteLoss", "Runtime:MemoryReuse"];
@@ -53,6 +57,6 @@ public sealed record SavedSettings(string BaseDirectory, SortedDictionary<string
             .AddInMemoryCollection(kept.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)))
             .AddInMemoryCollection(changes)
             .Build();
-        return (StrictBinder.Bind<WinnowSettings>(raw, ""), SavedSettings.From(raw, saved.BaseDirectory));
+        return (StrictBinder.Bind<WinnowSettings>(raw, ""), SavedSettings.From(raw, saved.BaseDirectory) with { RunId = saved.RunId });
     }
 }

@@ -12,8 +12,7 @@ public static class SettingsLoader
     public static (WinnowSettings Settings, IConfigurationRoot Raw) Load(string configFile, IReadOnlyList<string> overrides)
     {
         var path = Path.GetFullPath(configFile);
-        if (!File.Exists(path))
-            throw new ConfigurationError($"configuration file not found: {path} (pass another with --config <file>)");
+        using var json = JsonFiles.Open(path, "configuration file", " (pass another with --config <file>)");
         // The command-line provider misreads any other shape silently: "Epochs=3" as a key, a lone "--Run:Epochs" not at all.
         var stray = overrides.FirstOrDefault(o => !o.StartsWith("--", StringComparison.Ordinal) || o.IndexOf('=', StringComparison.Ordinal) < 3);
         if (stray is not null)
@@ -22,14 +21,10 @@ public static class SettingsLoader
         try
         {
             raw = new ConfigurationBuilder()
-                .AddJsonFile(path, optional: false, reloadOnChange: false)
+                .AddJsonStream(json)
                 .AddEnvironmentVariables(EnvironmentPrefix)
                 .AddCommandLine(overrides.ToArray())
                 .Build();
-        }
-        catch (InvalidDataException e)
-        {
-            throw new ConfigurationError($"{path}: not valid JSON: {e.InnerException?.Message ?? e.Message}");
         }
         catch (FormatException e)
         {

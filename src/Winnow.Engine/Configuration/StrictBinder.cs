@@ -65,13 +65,14 @@ public static class StrictBinder
                 problems.Add(UnknownKey(key, child.Key, keys.Select(p => p.Name).ToList()));
                 continue;
             }
-            if (TryConvert(child, property.PropertyType, key, problems, property.GetValue(instance), out var value))
+            if (TryConvert(child, property.PropertyType, key, problems, property.GetValue(instance), out var value, property))
                 property.SetValue(instance, value);
         }
         return instance;
     }
 
-    private static bool TryConvert(IConfigurationSection section, Type type, string key, List<string> problems, object? existing, out object? value)
+    private static bool TryConvert(IConfigurationSection section, Type type, string key, List<string> problems, object? existing, out object? value,
+        PropertyInfo? property = null)
     {
         value = null;
         if (type == typeof(IConfigurationSection))
@@ -91,7 +92,9 @@ public static class StrictBinder
             // JSON null and an empty string leave the default in place.
             if (string.IsNullOrEmpty(section.Value) && underlying != typeof(string)) return false;
             if (TryParse(section.Value ?? "", underlying, out value)) return true;
-            problems.Add($"{key}: '{section.Value}' is not {Article(underlying)} {Describe(underlying)}");
+            problems.Add(OutOfRange(section.Value ?? "", underlying, property) is { } range
+                ? $"{key}: {section.Value} is out of range: {range}"
+                : $"{key}: '{section.Value}' is not {Article(underlying)} {Describe(underlying)}");
             return false;
         }
         var element = type.IsArray ? type.GetElementType()
@@ -99,7 +102,8 @@ public static class StrictBinder
                 ? type.GetGenericArguments()[0] : null;
         if (element is not null)
         {
-            if (!hasChildren && !string.IsNullOrEmpty(section.Value))
+            // A value as well as items: the file gave a scalar where the command line or the environment added items. Both are meant.
+            if (!string.IsNullOrEmpty(section.Value))
             {
                 problems.Add($"{key}: expected a list, found '{section.Value}'");
                 return false;
@@ -119,13 +123,25 @@ public static class StrictBinder
             value = type.IsArray ? array : Activator.CreateInstance(typeof(List<>).MakeGenericType(element), array);
             return true;
         }
-        if (!hasChildren && !string.IsNullOrEmpty(section.Value))
+        // Refused even when keys come with it: "Run": "fast" in the file and --Run:Epochs=3 on the command line would otherwise drop "fast" unseen.
+        if (!string.IsNullOrEmpty(section.Value))
         {
             problems.Add($"{key}: expected a section with keys ({string.Join(", ", Keys(type).Select(p => p.Name))}), found '{section.Value}'");
             return false;
         }
         value = BindObject(section, type, key, problems, existing);
         return true;
+    }
+
+    /// <summary>Why <paramref name="text"/>, a whole number too large or small for <paramref name="type"/>, is out of range: the option's
+    /// own range when it has one, else the type's. Null when the text is not a whole number at all.</summary>
+    private static string? OutOfRange(string text, Type type, PropertyInfo? property)
+    {
+        if (type != typeof(int) && type != typeof(long)) return null;
+        if (!System.Numerics.BigInteger.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)) return null;
+        if (property?.GetCustomAttribute<RangeAttribute>() is { } range)
+            return $"it must be between {Format(range.Minimum)} and {Format(range.Maximum)}";
+        return type == typeof(int) ? $"a whole number here is between {int.MinValue} and {int.MaxValue}" : $"a whole number here is between {long.MinValue} and {long.MaxValue}";
     }
 
     private static bool IsScalar(Type t) =>

@@ -27,3 +27,10 @@ public abstract class WinnowError(string message, Exception? inner = null) : Exc
 /// <summary>A file or folder could not be written or read: a full disk, a read-only file system, missing permission, or a record of
 /// Winnow's own (a run folder, a checkpoint, a sweep record) that is damaged. The message names the path.</summary>
 public sealed class StorageError(string message, Exception? inner = null) : WinnowError(message, inner);
+
+/// <summary>The run or sweep was stopped on request (Ctrl+C, SIGTERM, SIGHUP) before it finished: not a failure. Every finished epoch
+/// and its checkpoint are kept; the message says how to continue.</summary>
+public sealed class StoppedError(string message, Exception? inner = null) : WinnowError(message, inner)
+{
+    public override int ExitCode => ExitCodes.Interrupted;
+}

@@ -40,13 +40,14 @@ public static class RunExecutor
         }
         using (held)
         {
+            var saved = context.Saved with { RunId = Guid.NewGuid().ToString("N") };
             WriteFirst(folder, held, () =>
             {
-                folder.WriteSettings(context.Saved);
+                folder.WriteSettings(saved);
                 folder.WriteConfig(session.Resolved());
             });
             context.Log.WriteLine($"run folder: {folder.Path}");
-            return (folder, session.Train(folder, restored: null, cancel));
+            return (folder, session.Train(folder, saved.RunId!, restored: null, cancel));
         }
     }
 
@@ -57,8 +58,10 @@ public static class RunExecutor
         using var held = folder.Lock();
         var checkpoint = new Checkpoint(folder).Latest()
             ?? throw new StorageError($"{folder.Path} has no checkpoint to resume from (it stopped before its first epoch ended); start the run again");
+        var runId = context.Saved.RunId
+            ?? throw new StorageError($"{folder.File(RunFolder.SettingsFile)} has no run id: the folder was made by another version of Winnow, which this one cannot resume; start the run again");
         using var session = Session.Open(context);
-        return (folder, session.Train(folder, checkpoint, cancel));
+        return (folder, session.Train(folder, runId, checkpoint, cancel));
     }
 
     /// <summary>Writes one of a new run's first files. When that fails nothing has been trained, so the folder is released and removed
@@ -126,19 +129,21 @@ public static class RunExecutor
         }
 
         /// <summary>Trains into <paramref name="folder"/> (from <paramref name="restored"/> when resuming) and writes its summary.</summary>
-        public RunSummary Train(RunFolder folder, ICheckpointStore? restored, CancellationToken cancel)
+        public RunSummary Train(RunFolder folder, string runId, ICheckpointStore? restored, CancellationToken cancel)
         {
             using var trainer = new Trainer(Run, Composed, _device);
-            var state = restored is null ? new CheckpointState([], 0) : Restore(trainer, restored);
+            var state = restored is null ? new CheckpointState(runId, [], 0) : Restore(trainer, restored);
             if (restored is not null)
             {
-                // A kill between writing an epoch's rows and committing its checkpoint leaves rows the checkpoint does not know.
-                folder.KeepCsvRows(folder.MetricsCsv, state.Epochs.Count);
-                folder.KeepCsvRows(folder.SelectionCsv, state.Epochs.Count);
+                if (state.RunId != runId)
+                    throw new StorageError($"the checkpoint {restored.Name} belongs to another run ({state.RunId}), not to the run of {folder.Path} ({runId}); " +
+                                           "was it copied or linked from another run folder? Nothing was resumed");
+                // Every row kept is checked against the checkpoint's own record; rows of an epoch whose checkpoint was never committed go.
+                RunRecords.CheckAndTrim(folder, state.Epochs);
                 _context.Log.WriteLine($"resuming {folder.Path} after epoch {trainer.CompletedEpochs} of {Run.Epochs}");
             }
             var selection = new SelectionRecord(folder, RunComposer.LabelsOf(Composed.Data.Train), Composed.Data.ClassNames.Count);
-            var recorder = new RunRecorder(folder, selection, state.Epochs, () => state.WallSeconds + _wall.Elapsed.TotalSeconds);
+            var recorder = new RunRecorder(folder, runId, selection, state.Epochs, () => state.WallSeconds + _wall.Elapsed.TotalSeconds);
             RunSummary Summary(RunStatus status, string? error) =>
                 Summarise(folder, recorder.Epochs, status, error, state.WallSeconds + _wall.Elapsed.TotalSeconds);
 
@@ -154,8 +159,8 @@ public static class RunExecutor
             {
                 Record(folder, selection, trainer, () => Summary(e is OperationCanceledException ? RunStatus.Stopped : RunStatus.Failed,
                     e is OperationCanceledException ? null : e.Message), out var recorded);
-                if (e is OperationCanceledException) throw;
                 var note = Kept(folder, recorder.Committed, Run.Epochs) + (recorded ? "" : " (summary.json could not be written either)");
+                if (e is OperationCanceledException) throw new StoppedError($"the run was stopped before it finished; {note}", e);
                 throw e switch
                 {
                     TrainingError => new TrainingError($"{e.Message}. {note}", e),

@@ -110,15 +110,6 @@ public sealed class RunFolder
     /// <summary>Appends an epoch's row, flushed to disk, so a killed run keeps every epoch it finished.</summary>
     public void AppendMetrics(EpochMetrics row) => Storage.AppendLine(MetricsCsv, EpochMetrics.CsvHeader, row.ToCsv());
 
-    /// <summary>Keeps the header and the first <paramref name="rows"/> rows of a CSV file of this folder (nothing if it does not exist).</summary>
-    public void KeepCsvRows(string path, int rows)
-    {
-        if (!System.IO.File.Exists(path)) return;
-        var lines = System.IO.File.ReadAllLines(path);
-        if (lines.Length <= rows + 1) return;
-        Storage.WriteAtomically(path, string.Join('\n', lines.Take(rows + 1)) + "\n");
-    }
-
     /// <summary>Reads <paramref name="folder"/>'s summary; null when it has none.</summary>
     /// <exception cref="StorageError">it is there but not readable.</exception>
     public static RunSummary? ReadSummary(string folder)

@@ -4,12 +4,12 @@ using Winnow.Engine.Training;
 
 namespace Winnow.Engine.Runs;
 
-/// <summary>What a checkpoint keeps beside the trainer's state: the finished epochs' metrics and the wall-clock spent so far.</summary>
-public sealed record CheckpointState(List<EpochMetrics> Epochs, double WallSeconds);
+/// <summary>What a checkpoint keeps beside the trainer's state: the run it belongs to, the finished epochs' metrics and the wall-clock so far.</summary>
+public sealed record CheckpointState(string RunId, List<EpochMetrics> Epochs, double WallSeconds);
 
 /// <summary>Writes a run down as it trains: each finished epoch's metrics row and selection row, then its checkpoint. An epoch counts
 /// as finished only once its checkpoint is committed, so the summary of a failed run agrees with what <c>resume</c> finds.</summary>
-public sealed class RunRecorder(RunFolder folder, SelectionRecord selection, IEnumerable<EpochMetrics> restored, Func<double> wallSeconds) : IRunObserver
+public sealed class RunRecorder(RunFolder folder, string runId, SelectionRecord selection, IEnumerable<EpochMetrics> restored, Func<double> wallSeconds) : IRunObserver
 {
     private readonly Checkpoint _checkpoint = new(folder);
     private readonly List<EpochMetrics> _epochs = [.. restored];
@@ -27,7 +27,7 @@ public sealed class RunRecorder(RunFolder folder, SelectionRecord selection, IEn
         {
             folder.AppendMetrics(m);
             selection.Add(m.Epoch, end.Plan, end.Scores.TimesSelected);
-            var state = new CheckpointState([.. _epochs, m], wallSeconds());
+            var state = new CheckpointState(runId, [.. _epochs, m], wallSeconds());
             _checkpoint.Commit(m.Epoch, store =>
             {
                 end.State.Save(store);

@@ -67,17 +67,7 @@ public sealed class SweepDefinition
     public static SweepDefinition Load(string path, IReadOnlyList<string> overrides)
     {
         var file = Path.GetFullPath(path);
-        if (!System.IO.File.Exists(file)) throw new ConfigurationError($"sweep file not found: {file}");
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(System.IO.File.ReadAllText(file), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigurationError($"{file}: not valid JSON: {e.Message}");
-        }
-        using (document)
+        using (var document = JsonFiles.Parse(file, "sweep file"))
             return Parse(file, document.RootElement, overrides);
     }
 
@@ -91,22 +81,29 @@ public sealed class SweepDefinition
                 problems.Add($"{file}: unknown key '{p.Name}'; a sweep file has {string.Join(", ", TopLevelKeys)}");
         var folder = Path.GetDirectoryName(file)!;
         var name = String(root, "Name", file, problems) ?? Path.GetFileNameWithoutExtension(file);
+        if (string.IsNullOrWhiteSpace(name)) problems.Add($"{file}: Name is empty: give the sweep a name, or leave Name out to take the file's");
         var description = String(root, "Description", file, problems);
         var output = String(root, "Output", file, problems);
+        if (output is not null && output.Trim().Length == 0) problems.Add($"{file}: Output is empty: give a folder, or leave Output out for runs/sweeps/<name>");
 
         // The base: a file of its own or inline; then the environment and the command line, as for a single run.
         var builder = new ConfigurationBuilder();
         var baseDirectory = folder;
         if (!TryGet(root, "Base", out var baseElement))
             problems.Add($"{file}: Base is missing: the configuration every run starts from (a file name, or the configuration inline)");
+        else if (baseElement.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(baseElement.GetString()))
+            problems.Add($"{file}: Base is empty: name a configuration file, or give the configuration inline");
         else if (baseElement.ValueKind == JsonValueKind.String)
         {
             var basePath = Path.GetFullPath(baseElement.GetString()!, folder);
-            if (!System.IO.File.Exists(basePath)) problems.Add($"{file}: Base: configuration file not found: {basePath}");
-            else
+            try
             {
-                builder.AddJsonFile(basePath, optional: false, reloadOnChange: false);
+                builder.AddJsonStream(JsonFiles.Open(basePath, "configuration file"));
                 baseDirectory = Path.GetDirectoryName(basePath)!;
+            }
+            catch (ConfigurationError e)
+            {
+                problems.Add($"{file}: Base: {e.Message}");
             }
         }
         else if (baseElement.ValueKind == JsonValueKind.Object)

@@ -70,6 +70,13 @@ public sealed class SweepRunRecord
     /// <summary>The status as sweep.json and the reports write it.</summary>
     public string StatusText => Status.ToString().ToLowerInvariant();
 
+    /// <summary>Whether the record says the run began (or ended) but its run folder is no longer on disk: the disk wins, nothing of it is left.</summary>
+    public bool FolderIsGone(string sweepFolder) =>
+        Status is SweepRunStatus.Completed or SweepRunStatus.Stopped or SweepRunStatus.Running && FindRunFolder(sweepFolder) is null;
+
+    /// <summary>The status the disk bears out, for reports: <c>missing</c> for a run whose folder is gone.</summary>
+    public string StatusOnDisk(string sweepFolder) => FolderIsGone(sweepFolder) ? "missing (its run folder is gone)" : StatusText;
+
     /// <summary>1-based, fixed when the run is first planned; it names the run's directory.</summary>
     public int Index { get; set; }
     public string Label { get; set; } = "";

@@ -41,11 +41,12 @@ public sealed class SweepRunner
     public IReadOnlyList<(SweepCombination Combination, SweepRunRecord Entry)> Runs => _runs;
 
     /// <summary>The sweep folder: <paramref name="output"/> (relative to the current folder) when given, else the file's <c>Output</c>
-    /// (relative to the sweep file), else <c>runs/sweeps/&lt;name&gt;</c> in the current folder.</summary>
+    /// (relative to the sweep file), else <c>runs/sweeps/&lt;name&gt;</c> in the current folder, the name sanitised so that it cannot
+    /// climb out of that folder (<c>..</c>) or hide itself.</summary>
     public static string FolderFor(SweepDefinition definition, string? output) =>
         output is not null ? Path.GetFullPath(output)
         : definition.Output is not null ? Path.GetFullPath(definition.Output, Path.GetDirectoryName(definition.File)!)
-        : Path.GetFullPath(Path.Combine("runs", "sweeps", definition.Name));
+        : Path.GetFullPath(Path.Combine("runs", "sweeps", Names.Sanitize(definition.Name)));
 
     /// <summary>Matches the plan with the sweep folder's <c>sweep.json</c>, if any (nothing is written).</summary>
     /// <exception cref="ConfigurationError">the folder holds a sweep with another base configuration.</exception>
@@ -96,6 +97,13 @@ public sealed class SweepRunner
                 record.Runs.Add(entry);
             }
             runs.Add((combination, entry));
+        }
+        // A run recorded as done whose folder was deleted is run again: the record is not trusted over the disk.
+        foreach (var entry in record.Runs.Where(e => e.FolderIsGone(folder)))
+        {
+            entry.Status = SweepRunStatus.Pending;
+            entry.RunFolder = null;
+            entry.Error = "its run folder was gone, so it runs again";
         }
         // Runs of an earlier version of the sweep file are kept on disk and in sweep.json, but no longer count as this sweep's.
         var planned = runs.Select(r => r.Item2).ToHashSet();
@@ -154,6 +162,8 @@ public sealed class SweepRunner
         var done = 0;
         foreach (var (combination, entry, _) in order)
         {
+            // A stop between runs starts no new one (it would leave a run folder with nothing in it).
+            cancel.ThrowIfCancellationRequested();
             done++;
             var heading = $"sweep {Record.Name}: run {entry.Index} ({done} of {order.Count}): {entry.Label}";
             if (entry.Status is SweepRunStatus.Completed or SweepRunStatus.Failed)
@@ -223,7 +233,7 @@ public sealed class SweepRunner
             log.WriteLine(FormattableString.Invariant(
                 $"  {entry.StatusText}: final test accuracy {summary.FinalTestAccuracy * 100:F2}%, keep {summary.EffectiveKeepFraction:F3} effective, {summary.WallSeconds:F1}s; {folder.Path}"));
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or StoppedError)
         {
             Finish(entry, entry.FindRunFolder(Folder), SweepRunStatus.Stopped, null);
             throw;
