@@ -3,8 +3,9 @@ namespace Winnow.Plugins.Policies;
 /// <summary>Ranking by hardness whatever way the scorer points (<see cref="IScoreView.HigherIsHarder"/>): the one place the
 /// ranking policies turn a scorer's values into "harder" and "easier", so that any scorer plugin can drive any of them.</summary>
 /// <remarks>The hardness of a value <c>x</c> is <c>h = x</c> when higher is harder (loss, EL2N) and <c>h = −x</c> when lower is harder
-/// (margin); a larger <c>h</c> is always harder. Negation is exact in floating point, so a policy that computes in <c>h</c> gives
-/// bit for bit what it gave in <c>x</c> with a higher-is-harder scorer.</remarks>
+/// (margin); a larger <c>h</c> is always harder. With a higher-is-harder scorer <c>h</c> is <c>x</c> itself, so the default plans are
+/// the ones the policies made before they knew of directions, bit for bit; and negation is exact, so a scorer and its mirror image
+/// (<c>−x</c>, lower is harder) give the same plans.</remarks>
 public static class Hardness
 {
     /// <summary>The hardness <c>h</c> of <paramref name="value"/>: the value itself when higher is harder, its negation otherwise.</summary>

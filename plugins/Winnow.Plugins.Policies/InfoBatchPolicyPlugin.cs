@@ -52,7 +52,7 @@ public sealed class InfoBatchPolicyPlugin : PolicyPlugin<InfoBatchOptions>
             var latest = context.Scores.Latest;
             var seen = context.Scores.TimesObserved;
             var higherIsHarder = context.Scores.HigherIsHarder;
-            // In hardness, "well learned" is below the mean for every scorer; InitialScore is already a hardness.
+            // Compared in hardness so that one rule, below the mean, serves both directions; InitialScore is a hardness already.
             var hardness = new double[n];
             double sum = 0;
             for (var i = 0; i < n; i++) sum += hardness[i] = seen[i] > 0 ? Hardness.Of(latest[i], higherIsHarder) : o.InitialScore;
