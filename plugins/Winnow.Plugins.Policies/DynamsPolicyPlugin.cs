@@ -35,16 +35,23 @@ public sealed class DynamsOptions : ScheduledPruningOptions
     [Range(0.0, 10.0, ErrorMessage = "ProxyLossWeight must be between 0 and 10.")]
     public double ProxyLossWeight { get; set; } = 1.0;
 
-    /// <summary>Take the smallest margins class by class, each class in proportion to its size, instead of over all samples at once.
-    /// Default false (the global selection of docs/algorithms.md).</summary>
+    /// <summary>Take the hardest samples (the smallest margins) class by class, each class in proportion to its size, instead of over
+    /// all samples at once. Default false (the global selection of docs/algorithms.md).</summary>
     /// <remarks>Not part of the agreed maths: added because the global selection, on a model that has not learned much yet,
     /// takes whole classes and drops others, and the next selection swings back (measured on Fashion-MNIST, see the README).</remarks>
     public bool ClassBalanced { get; set; }
+
+    /// <summary>The scorer plugin refreshed at selection points: any loaded one. The K hardest by it are kept: the smallest values
+    /// when the scorer says lower is harder (margin), the largest when higher is harder (loss). Default margin (DynaMS).</summary>
+    [Required(ErrorMessage = ScorerOption.Required)]
+    public string Scorer { get; set; } = "margin";
 }
 
-/// <summary>Seed 2's DynaMS: at scheduled selection points, refresh every sample's logit margin and keep the K closest to the boundary.</summary>
+/// <summary>Seed 2's DynaMS: at scheduled selection points, refresh every sample's logit margin and keep the K closest to the boundary.
+/// The option <c>Scorer</c> names the scorer plugin refreshed (default margin); with another scorer the K hardest by it are kept
+/// (the largest values for a higher-is-harder scorer such as loss).</summary>
 [WinnowPlugin(PluginKind.Policy, "dynams",
-    "At selection points Warmup, then +ceil(Q0*j^Gamma) for j = 1, 2, ..., refresh all margins (through the PSP proxy when Proxy=psp) and keep the K smallest (per class with ClassBalanced; unscored first, ties at random); reused in between.")]
+    "At selection points Warmup, then +ceil(Q0*j^Gamma) for j = 1, 2, ..., refresh Scorer's values for all N (default margin; through the PSP proxy when Proxy=psp) and keep the K hardest, the smallest margins (per class with ClassBalanced; unscored first, ties at random); reused in between.")]
 public sealed class DynamsPolicyPlugin : PolicyPlugin<DynamsOptions>
 {
     protected override ISelectionPolicy Create(DynamsOptions options, PolicyContext context)
@@ -76,7 +83,7 @@ public sealed class DynamsPolicyPlugin : PolicyPlugin<DynamsOptions>
         private readonly HashSet<int> _selectionEpochs = [.. SelectionEpochs(o.Warmup, o.Q0, o.Gamma, run.Epochs - o.Anneal)];
         private readonly IReadOnlyList<int> _labels = run.Labels;
 
-        public override PolicyNeeds Needs { get; } = new(Scorer: "margin",
+        public override PolicyNeeds Needs { get; } = new(Scorer: o.Scorer,
             Proxy: o.Proxy == DynamsProxy.Psp ? new ProxyNeeds(o.ProxyWidth, o.ProxyLossWeight) : null);
 
         protected override bool SelectsAt(int epoch) => _selectionEpochs.Contains(epoch);
@@ -84,9 +91,10 @@ public sealed class DynamsPolicyPlugin : PolicyPlugin<DynamsOptions>
         protected override int[] Select(EpochContext context)
         {
             context.Refresh(null, throughProxy: o.Proxy == DynamsProxy.Psp);
+            var scores = context.Scores;
             return o.ClassBalanced
-                ? Selection.SmallestPerClass(context.Scores.Latest, _labels, K, context.Random)
-                : Selection.Smallest(context.Scores.Latest, K, context.Random);
+                ? Hardness.HardestPerClass(scores.Latest, scores.HigherIsHarder, _labels, K, context.Random)
+                : Hardness.Hardest(scores.Latest, scores.HigherIsHarder, K, context.Random);
         }
     }
 }

@@ -9,14 +9,21 @@ public sealed class EpsilonGreedyOptions : DynamicPruningOptions
     [Range(0.0, 1.0, ErrorMessage = "Epsilon must be between 0 and 1.")]
     public double Epsilon { get; set; } = 0.3;
 
-    /// <summary>Rate a of the loss's exponential moving average, in (0, 1]. Default 0.8.</summary>
+    /// <summary>Rate a of the scorer's exponential moving average, in (0, 1]. Default 0.8.</summary>
     [Range(0.0, 1.0, MinimumIsExclusive = true, ErrorMessage = "EmaRate must be greater than 0 and at most 1.")]
     public double EmaRate { get; set; } = 0.8;
+
+    /// <summary>The scorer plugin whose EMA ranks the samples: any loaded one. The (1 − eps)·K hardest by it are exploited, the
+    /// highest EMA when the scorer says higher is harder (loss), the lowest when lower is harder (margin). Default loss (seed 1).</summary>
+    [Required(ErrorMessage = ScorerOption.Required)]
+    public string Scorer { get; set; } = "loss";
 }
 
-/// <summary>Seed 1's epsilon-greedy bandit: exploit the samples with the highest EMA loss, explore uniformly among the rest.</summary>
+/// <summary>Seed 1's epsilon-greedy bandit: exploit the samples with the hardest EMA score, explore uniformly among the rest.
+/// The option <c>Scorer</c> names the scorer plugin ranked by (default loss: the highest EMA loss is exploited); with a scorer where
+/// lower is harder, such as margin, the lowest EMA is exploited.</summary>
 [WinnowPlugin(PluginKind.Policy, "epsilon-greedy",
-    "Score = EMA of the loss (rate EmaRate, never-seen = +inf); keep the round((1-Epsilon)*K) highest (ties at random) and K minus that uniformly from the rest.")]
+    "Score = EMA of Scorer's values (default loss; rate EmaRate, never-seen = hardest); keep the round((1-Epsilon)*K) hardest (highest, or lowest for a lower-is-harder scorer; ties at random) and K minus that uniformly from the rest.")]
 public sealed class EpsilonGreedyPolicyPlugin : PolicyPlugin<EpsilonGreedyOptions>
 {
     protected override ISelectionPolicy Create(EpsilonGreedyOptions options, PolicyContext context)
@@ -31,7 +38,7 @@ public sealed class EpsilonGreedyPolicyPlugin : PolicyPlugin<EpsilonGreedyOption
 
     private sealed class EpsilonGreedyPolicy(string name, EpsilonGreedyOptions o, PolicyContext run) : SelectingPolicy(name, o, run)
     {
-        public override PolicyNeeds Needs { get; } = new(Scorer: "loss", EmaRate: o.EmaRate);
+        public override PolicyNeeds Needs { get; } = new(Scorer: o.Scorer, EmaRate: o.EmaRate);
 
         protected override bool SelectsAt(int epoch) => (epoch - o.Warmup) % o.Interval == 0;
 
@@ -40,8 +47,9 @@ public sealed class EpsilonGreedyPolicyPlugin : PolicyPlugin<EpsilonGreedyOption
             var (scores, random) = (context.Scores, context.Random);
             var mean = scores.Mean;
             var seen = scores.TimesObserved;
+            var higherIsHarder = scores.HigherIsHarder;
             var score = new float[N];
-            for (var i = 0; i < N; i++) score[i] = seen[i] == 0 ? float.PositiveInfinity : mean[i];
+            for (var i = 0; i < N; i++) score[i] = seen[i] == 0 ? float.PositiveInfinity : (float)Hardness.Of(mean[i], higherIsHarder);
 
             var exploit = Selection.Largest(score, ExploitCount(o.Epsilon, K), random);
             var taken = new bool[N];

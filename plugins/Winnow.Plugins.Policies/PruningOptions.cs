@@ -76,3 +76,12 @@ internal readonly record struct Phases(int Warmup, int Anneal, int Epochs)
     /// <summary>Whether <paramref name="epoch"/> trains on all N with weight 1.</summary>
     public bool IsFullData(int epoch) => epoch < Warmup || (Anneal > 0 && epoch >= Epochs - Anneal);
 }
+
+/// <summary>What the <c>Scorer</c> option of the ranking policies (epsilon-greedy, ucb, static-score, dynams, infobatch) shares.</summary>
+/// <remarks>Each declares the option itself: they derive from three different option bases that random-dynamic and static-random
+/// share too, and each has its own default and its own sentence on what the scorer's values do to its maths.</remarks>
+internal static class ScorerOption
+{
+    /// <summary>The message for an empty name. Only the engine knows which scorer plugins are loaded, so it refuses an unknown one.</summary>
+    public const string Required = "Scorer must name a scorer plugin.";
+}

@@ -25,7 +25,15 @@ public static class Selection
     /// its share of <paramref name="count"/> in proportion to its size, and its own smallest keys fill it.</summary>
     /// <remarks>Shares are apportioned by largest remainder (ties to the lower class), so they add up to <paramref name="count"/>
     /// exactly and no class gets more than it holds. Within a class, ties are broken as in <see cref="Smallest"/>.</remarks>
-    public static int[] SmallestPerClass(ReadOnlySpan<float> keys, IReadOnlyList<int> labels, int count, Random? random = null)
+    public static int[] SmallestPerClass(ReadOnlySpan<float> keys, IReadOnlyList<int> labels, int count, Random? random = null) =>
+        TopPerClass(keys, labels, count, random, largest: false);
+
+    /// <summary>The <paramref name="count"/> largest <paramref name="keys"/> taken class by class, sorted ascending: as
+    /// <see cref="SmallestPerClass"/> with the order of numbers reversed (NaN still first).</summary>
+    public static int[] LargestPerClass(ReadOnlySpan<float> keys, IReadOnlyList<int> labels, int count, Random? random = null) =>
+        TopPerClass(keys, labels, count, random, largest: true);
+
+    private static int[] TopPerClass(ReadOnlySpan<float> keys, IReadOnlyList<int> labels, int count, Random? random, bool largest)
     {
         var n = keys.Length;
         if (labels.Count != n) throw new ArgumentException($"{labels.Count} labels for {n} keys", nameof(labels));
@@ -43,7 +51,7 @@ public static class Selection
             var own = members[c];
             var classKeys = new float[own.Count];
             for (var j = 0; j < own.Count; j++) classKeys[j] = keys[own[j]];
-            foreach (var j in Top(classKeys, quota[c], random, largest: false)) chosen.Add(own[j]);
+            foreach (var j in Top(classKeys, quota[c], random, largest)) chosen.Add(own[j]);
         }
         return Ascending(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(chosen), n);
     }

@@ -9,17 +9,18 @@ public sealed class StaticScoreOptions : ScheduledPruningOptions
     [Range(0, int.MaxValue, ErrorMessage = "ScoringEpochs must be a whole number of epochs, at least 0.")]
     public int ScoringEpochs { get; set; } = 2;
 
-    /// <summary>The scorer that ranks the samples: el2n, grand, forgetting, margin, loss or entropy. Default el2n.</summary>
-    [Required(ErrorMessage = "Scorer must name a scorer.")]
-    [AllowedValues("el2n", "grand", "forgetting", "margin", "loss", "entropy",
-        ErrorMessage = "Scorer must be one of el2n, grand, forgetting, margin, loss, entropy.")]
+    /// <summary>The scorer plugin of the scoring pass: any loaded one (Winnow ships el2n, grand, forgetting, margin, loss and entropy).
+    /// The K hardest by it are kept: the highest values when the scorer says higher is harder, the lowest when lower is harder
+    /// (margin). Default el2n.</summary>
+    [Required(ErrorMessage = ScorerOption.Required)]
     public string Scorer { get; set; } = "el2n";
 }
 
 /// <summary>The prior work seed 1 argues against: train S epochs on full data, score every sample once,
-/// then keep the top-K hardest for the rest of training. The scoring epochs and the scoring pass count in wall-clock.</summary>
+/// then keep the top-K hardest for the rest of training. The scoring epochs and the scoring pass count in wall-clock.
+/// The option <c>Scorer</c> names the scorer plugin of the pass (default el2n); its direction decides which end is hardest.</summary>
 [WinnowPlugin(PluginKind.Policy, "static-score",
-    "ScoringEpochs full-data epochs, one scoring pass over all N with Scorer (default el2n), then the K hardest (never-scored first, ties at random) for the rest of the run.")]
+    "ScoringEpochs full-data epochs, one scoring pass over all N with Scorer (default el2n), then the K hardest by it (highest, or lowest for a lower-is-harder scorer; never-scored first, ties at random) for the rest of the run.")]
 public sealed class StaticScorePolicyPlugin : PolicyPlugin<StaticScoreOptions>
 {
     protected override ISelectionPolicy Create(StaticScoreOptions options, PolicyContext context)
@@ -43,9 +44,7 @@ public sealed class StaticScorePolicyPlugin : PolicyPlugin<StaticScoreOptions>
             // Fresh values for all N from the current model; the engine accounts the pass as scoring time.
             context.Refresh();
             var scores = context.Scores;
-            return scores.HigherIsHarder
-                ? Selection.Largest(scores.Latest, K, context.Random)
-                : Selection.Smallest(scores.Latest, K, context.Random);
+            return Hardness.Hardest(scores.Latest, scores.HigherIsHarder, K, context.Random);
         }
     }
 }

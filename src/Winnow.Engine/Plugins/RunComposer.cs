@@ -28,14 +28,15 @@ public static class RunComposer
         return new ChosenPlugins(model!, dataset!, scorer, policy!, warnings);
     }
 
+    // nameKey: the key the name came from, for the message when it is unknown (a policy's Scorer option rather than Run:Scorer:Name).
     private static ChosenPlugin? Pick(PluginCatalog catalog, CatalogOptionKeys keys, PluginKind kind, PluginChoice choice,
-        List<string> problems, List<string> warnings)
+        List<string> problems, List<string> warnings, string? nameKey = null)
     {
         var key = $"Run:{kind}";
         PluginEntry entry;
         try
         {
-            entry = catalog.Find(kind, choice.Name, $"{key}:Name");
+            entry = catalog.Find(kind, choice.Name, nameKey ?? $"{key}:Name");
         }
         catch (ConfigurationError e)
         {
@@ -98,14 +99,14 @@ public static class RunComposer
             if (!(needs.EmaRate > 0 && needs.EmaRate <= 1))
                 throw new PluginError($"{Describe(policy)} asked for EMA rate {needs.EmaRate}; it must be in (0, 1]");
 
-            var scorer = ResolveScorer(run, catalog, chosenScorer, policy, needs, notes);
+            var (scorer, scorerKey) = ResolveScorer(run, catalog, chosenScorer, policy, needs, notes);
             var scorerInstance = Call(scorer, "Create", () => ((IScorerPlugin)scorer.Plugin).Create(scorer.Options, new ScorerContext(data.Train.Count)));
 
             // Model initialisation draws from the global generator: seed it right before, so the same seed gives the same weights.
             torch.manual_seed(run.Seed);
             network = Call(model, "Create", () => ((IModelPlugin)model.Plugin).Create(model.Options, new ModelSpec(data.SampleShape, data.ClassNames.Count)));
             if (scorerInstance.NeedsFeatures && !network.HasFeatures)
-                throw new ConfigurationError($"Run:Scorer:Name: scorer '{scorer.Name}' needs penultimate features, which model '{model.Name}' does not give");
+                throw new ConfigurationError($"{scorerKey}: scorer '{scorer.Name}' needs penultimate features, which model '{model.Name}' does not give");
             var proxyEnabled = EnableProxy(model, network, policy, needs, notes);
             // The engine reads a few members outside its own checks (HigherIsHarder, NominalKeepFraction, Save, Restore): guarded, a throw names the plugin and the call.
             return new ComposedRun(model, dataset, scorer, policy, network, data, PluginGuard.Scorer(scorer, scorerInstance),
@@ -131,25 +132,38 @@ public static class RunComposer
         return enabled;
     }
 
-    // Run:Scorer:Name empty: the policy's scorer, else loss. Named and different from what the policy ranks by: refused,
-    // because ranking by the wrong value (smallest loss instead of smallest margin) silently inverts a method.
-    private static ChosenPlugin ResolveScorer(RunSettings run, PluginCatalog catalog, ChosenPlugin? chosen, ChosenPlugin policy, PolicyNeeds needs, List<string> notes)
+    // The key a policy's own choice of scorer is set with: the ranking policies' Scorer option.
+    private const string PolicyScorerKey = "Run:Policy:Options:Scorer";
+
+    // The scorer the policy ranks by when it names one (any loaded scorer plugin), else Run:Scorer:Name, else loss; with the key
+    // the name came from, for messages. Both naming different scorers is refused: which one ranks would be a guess, and ranking by
+    // the wrong values (smallest loss instead of smallest margin) silently inverts a method.
+    private static (ChosenPlugin Scorer, string Key) ResolveScorer(RunSettings run, PluginCatalog catalog, ChosenPlugin? chosen, ChosenPlugin policy,
+        PolicyNeeds needs, List<string> notes)
     {
+        // A policy that fixes its scorer without an option (a third-party one may) can only be matched, not told.
+        var optionKey = HasScorerOption(policy) ? PolicyScorerKey : null;
         if (chosen is not null)
         {
             if (needs.Scorer is { } wanted && !string.Equals(wanted, chosen.Name, StringComparison.OrdinalIgnoreCase))
                 throw new ConfigurationError($"Run:Scorer:Name: policy '{policy.Name}' ranks samples by '{wanted}', but the scorer is set to '{chosen.Name}'; " +
-                                             $"set Run:Scorer:Name={wanted} or leave it empty");
-            return chosen;
+                                             (optionKey is null
+                                                 ? $"set Run:Scorer:Name={wanted} or leave it empty"
+                                                 : $"the policy's {optionKey} option is the one that chooses its scorer: set {optionKey}={chosen.Name} and leave Run:Scorer:Name empty"));
+            return (chosen, "Run:Scorer:Name");
         }
         var name = needs.Scorer ?? DefaultScorer;
+        var key = needs.Scorer is null ? "Run:Scorer:Name" : optionKey ?? "Run:Scorer:Name";
         var problems = new List<string>();
-        var scorer = Pick(catalog, new CatalogOptionKeys(catalog), PluginKind.Scorer, new PluginChoice { Name = name, Options = run.Scorer.Options }, problems, []);
+        var scorer = Pick(catalog, new CatalogOptionKeys(catalog), PluginKind.Scorer, new PluginChoice { Name = name, Options = run.Scorer.Options }, problems, [], key);
         if (scorer is null)
-            throw new ConfigurationError(problems.Select(p => p + (needs.Scorer is null ? "" : $" (the scorer policy '{policy.Name}' needs)")).ToList());
+            throw new ConfigurationError(problems.Select(p => p + (needs.Scorer is null || optionKey is not null ? "" : $" (the scorer policy '{policy.Name}' needs)")).ToList());
         notes.Add($"scorer: '{scorer.Name}'" + (needs.Scorer is null ? " (the default)" : $" (the one policy '{policy.Name}' ranks by)"));
-        return scorer;
+        return (scorer, key);
     }
+
+    private static bool HasScorerOption(ChosenPlugin policy) =>
+        StrictBinder.Keys(policy.Options.GetType()).Any(p => string.Equals(p.Name, "Scorer", StringComparison.OrdinalIgnoreCase));
 
     private static string Describe(ChosenPlugin plugin) => $"{PluginCatalog.Label(plugin.Entry.Kind)} plugin '{plugin.Name}' ({plugin.Entry.AssemblyPath})";
 

@@ -28,8 +28,9 @@ public sealed class PluginCatalogTests
 
         using var catalog = PluginCatalog.Load(work.Path);
 
-        Assert.HasCount(2, catalog.Entries);
+        Assert.HasCount(3, catalog.Entries);
         Assert.AreEqual("linear", catalog.Entries.Single(e => e.Kind == PluginKind.Model).Name);
+        Assert.AreEqual("confidence", catalog.Entries.Single(e => e.Kind == PluginKind.Scorer).Name);
         var entry = catalog.Entries.Single(e => e.Kind == PluginKind.Policy);
         Assert.AreEqual("first-half", entry.Name);
         Assert.AreEqual("Winnow.Fixtures.Plugins.FirstHalfPolicyPlugin", entry.ImplementationType.FullName);

@@ -85,7 +85,7 @@ public sealed class CommonPolicyTests
     [DataRow("random-dynamic", "Warmup", -1)]
     [DataRow("ucb", "Anneal", -1)]
     [DataRow("static-score", "ScoringEpochs", -1)]
-    [DataRow("static-score", "Scorer", "margins")]
+    [DataRow("static-score", "Scorer", "")]
     public void AnOptionOutOfRangeIsRefusedNamingTheOption(string name, string option, object value)
     {
         var (plugin, options) = Pruning(name);
