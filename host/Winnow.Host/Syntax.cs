@@ -12,12 +12,12 @@ internal sealed record ConfigFile(string Path, bool Given)
     public const string Default = "appsettings.json";
 
     /// <summary>The one declaration of <c>--config</c>, shared by the commands that read a configuration file (run, plugins, bench).</summary>
-    public static Option<string> Declare() => new("--config")
+    public static Option<string> Declare() => Syntax.NotEmpty(new Option<string>("--config")
     {
         HelpName = "file",
         Description = "the JSON configuration file; relative paths in it start at its folder",
         DefaultValueFactory = _ => Default,
-    };
+    });
 
     public static ConfigFile Of(ParseResult parse, Option<string> option) =>
         new(parse.GetValue(option) ?? Default, parse.GetResult(option) is { Implicit: false });
@@ -54,10 +54,23 @@ internal static class Syntax
         var argument = new Argument<string>(name) { Description = description };
         argument.Validators.Add(result =>
         {
-            if (result.Tokens is [{ Value: var value }] && value.StartsWith("--", StringComparison.Ordinal) && result.Parent is CommandResult { Command: var command })
-                result.AddError($"expected the {name} first, got '{value}': {Usage(command)}");
+            if (result.Tokens is [{ Value: var value }] && result.Parent is CommandResult { Command: var command })
+            {
+                if (value.StartsWith("--", StringComparison.Ordinal)) result.AddError($"expected the {name} first, got '{value}': {Usage(command)}");
+                else if (string.IsNullOrWhiteSpace(value)) result.AddError($"the {name} is empty: {Usage(command)}");
+            }
         });
         return argument;
+    }
+
+    /// <summary>An option whose value is a path: an empty one (<c>--output ""</c>) is refused, naming the option, instead of failing deep inside.</summary>
+    public static Option<string> NotEmpty(Option<string> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value))) result.AddError($"{option.Name} is empty: give a path");
+        });
+        return option;
     }
 
     /// <summary>A hidden <c>--config</c> for a command that takes its configuration from elsewhere: given, it is refused with <paramref name="reason"/>.</summary>

@@ -22,7 +22,7 @@ internal static class BenchCommand
             AllowMultipleArgumentsPerToken = false,
         };
         only.CompletionSources.Add(Names);
-        var output = new Option<string>("--output") { HelpName = "file.md", Description = "also write the results as Markdown to this file" };
+        var output = Syntax.NotEmpty(new Option<string>("--output") { HelpName = "file.md", Description = "also write the results as Markdown to this file" });
         var command = new Command("bench",
             "Measures the machine's SGEMM ceiling and the training loop's share of it, the first epoch against the others, engine overhead, pruning speed-up, selection time, the data path and memory, each printed next to its target. " +
             "The model, dataset, batch size and threads come from the configuration.")

@@ -15,11 +15,11 @@ internal static class SweepCommand
     {
         var file = Syntax.Positional("sweep file", "the sweep file: a base configuration and lists of values to vary, e.g. bench/quick.json");
         var dryRun = new Option<bool>("--dry-run") { Description = "list the runs and check every run's keys, plugin names and plugin options; train nothing" };
-        var output = new Option<string>("--output")
+        var output = Syntax.NotEmpty(new Option<string>("--output")
         {
             HelpName = "folder",
             Description = "the sweep folder, relative to the current folder (default: the sweep file's Output, else runs/sweeps/<Name>)",
-        };
+        });
         var command = new Command("sweep",
             "Runs every combination of a sweep file (a base configuration and lists of values to vary) in one process, each in its own " +
             "run folder, then writes report.md, report.csv and plots/ in the sweep folder. Started again, it skips finished runs and " +

@@ -41,4 +41,12 @@ internal static class CifarFiles
 
     /// <summary>The value the dataset must hold for a pixel byte: scaled to [0, 1], then standardised with the channel's statistics.</summary>
     public static float Normalised(byte pixel, float mean, float std) => (pixel / 255f - mean) / std;
+
+    /// <summary>A complete CIFAR-10 folder: five training batches of <paramref name="perBatch"/> records and a test batch, labels 0..9 in turn.</summary>
+    public static void WriteCifar10Folder(string folder, int perBatch, int test)
+    {
+        byte[] Batch(int count, int first) => Records([.. Enumerable.Range(first, count).Select(n => new[] { (byte)(n % 10) })], PatternPixels(count, first));
+        for (var b = 1; b <= 5; b++) File.WriteAllBytes(Path.Combine(folder, $"data_batch_{b}.bin"), Batch(perBatch, b * perBatch));
+        File.WriteAllBytes(Path.Combine(folder, "test_batch.bin"), Batch(test, 0));
+    }
 }

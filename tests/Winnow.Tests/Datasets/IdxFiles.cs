@@ -64,4 +64,16 @@ internal static class IdxFiles
                 pixels[i * pixelsPerImage + j] = (byte)((37 * i + 11 * j + 5 + salt) % 256);
         return pixels;
     }
+
+    /// <summary>A complete MNIST-format folder of 4×4 images: the four files, raw, with labels 0..9 in turn.</summary>
+    public static void WriteMnistFolder(string folder, int train, int test)
+    {
+        void Split(string images, string labels, int count, int salt)
+        {
+            Write(Path.Combine(folder, images), Images(count, 4, 4, Pattern(count, 16, salt)));
+            Write(Path.Combine(folder, labels), Labels([.. Enumerable.Range(0, count).Select(n => (byte)(n % 10))]));
+        }
+        Split("train-images-idx3-ubyte", "train-labels-idx1-ubyte", train, 0);
+        Split("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", test, 1);
+    }
 }
