@@ -50,12 +50,15 @@ public sealed class PluginCatalog : IDisposable
     public IReadOnlyList<string> Problems { get; }
 
     /// <summary>Loads <c>&lt;directory&gt;/&lt;Name&gt;/&lt;Name&gt;.dll</c> for every sub-folder.</summary>
-    /// <exception cref="PluginError">the directory does not exist, or two plugins of one kind share a name.</exception>
+    /// <exception cref="PluginError">the directory does not exist or is not a folder, or two plugins of one kind share a name.</exception>
     public static PluginCatalog Load(string directory)
     {
         directory = Path.GetFullPath(directory);
-        if (!System.IO.Directory.Exists(directory))
+        var kind = UserPaths.KindOf(directory);
+        if (kind == PathKind.Missing)
             throw new PluginError($"plugins directory not found: {directory} (set Plugins:Directory, or build the solution to create it)");
+        if (kind != PathKind.Directory)
+            throw new PluginError($"Plugins:Directory {directory} is {UserPaths.Describe(kind)}; expected the folder that holds one folder per plugin");
 
         var entries = new List<PluginEntry>();
         var problems = new List<string>();

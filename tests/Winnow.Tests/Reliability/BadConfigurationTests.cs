@@ -267,6 +267,9 @@ public sealed class BadConfigurationTests
         using var work = new TempFolder();
         var missing = work.Combine("no-plugins-here");
         AssertRefused(Host(work, $"--Plugins:Directory={missing}"), 1, $"plugins directory not found: {missing}", "Plugins:Directory");
+        var file = work.Combine("plugins.txt");
+        File.WriteAllText(file, "not a folder");
+        AssertRefused(Host(work, $"--Plugins:Directory={file}"), 1, $"Plugins:Directory {file} is a file; expected the folder", "Plugins:Directory");
     }
 
     [TestMethod]

@@ -209,6 +209,13 @@ internal sealed class RunningHost : IDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="signal"/> (a Linux signal number: 1 SIGHUP, 2 SIGINT, 15 SIGTERM) as a shell, docker stop or
+    /// Slurm would; returns false when the process had already ended.</summary>
+    public bool Signal(int signal) => !_process.HasExited && kill(_process.Id, signal) == 0;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
     public HostResult Wait(TimeSpan timeout)
     {
         if (!_process.WaitForExit(timeout))
