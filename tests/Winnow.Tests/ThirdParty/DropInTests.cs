@@ -109,10 +109,10 @@ public sealed partial class DropInTests
         Assert.IsEmpty(plugin.Descendants("ProjectReference"), "a plugin from the template does not reference the repository's projects");
     }
 
-    /// <summary>The bash block after the marker in README.md's "Write your own pruning policy" section.</summary>
+    /// <summary>The bash block after the marker in docs/plugins.md's "Write your own pruning policy" section.</summary>
     internal static string Steps(out string document)
     {
-        document = Path.Combine(ThirdPartyFolders.RepoRoot, "README.md");
+        document = Path.Combine(ThirdPartyFolders.RepoRoot, "docs", "plugins.md");
         var text = File.ReadAllText(document);
         var marker = text.IndexOf(StepsMarker, StringComparison.Ordinal);
         Assert.IsGreaterThanOrEqualTo(0, marker, $"{document} does not hold the marker {StepsMarker}");
