@@ -31,11 +31,16 @@ public sealed class PluginCatalog : IDisposable
     private readonly List<PluginLoader> _loaders;
     private readonly List<CompositionHost> _containers;
 
-    private PluginCatalog(string directory, List<PluginEntry> entries, List<string> problems, List<PluginLoader> loaders, List<CompositionHost> containers)
+    // Assemblies refused before loading because they need a newer contract: a run that names one of their plugins is told why it is missing.
+    private readonly List<string> _tooNew;
+
+    private PluginCatalog(string directory, List<PluginEntry> entries, List<string> problems, List<string> tooNew, List<PluginLoader> loaders,
+                          List<CompositionHost> containers)
     {
         Directory = directory;
         Entries = entries;
         Problems = problems;
+        _tooNew = tooNew;
         _loaders = loaders;
         _containers = containers;
     }
@@ -62,6 +67,7 @@ public sealed class PluginCatalog : IDisposable
 
         var entries = new List<PluginEntry>();
         var problems = new List<string>();
+        var tooNew = new List<string>();
         var loaders = new List<PluginLoader>();
         var containers = new List<CompositionHost>();
         // A DLL dropped straight into the plugins directory is the most likely slip of a plugin author: say where it belongs.
@@ -75,6 +81,13 @@ public sealed class PluginCatalog : IDisposable
             if (!File.Exists(dll))
             {
                 problems.Add($"{folder}: skipped, no plugin assembly {name}.dll in it (a plugin folder holds <Name>/<Name>.dll)");
+                continue;
+            }
+            if (PluginAssemblyCheck.HostFilesProblem(folder) is { } carried) problems.Add(carried);
+            if (PluginAssemblyCheck.ContractProblem(dll) is { } contract)
+            {
+                problems.Add($"{dll}: {contract}");
+                tooNew.Add($"{dll} was {contract}");
                 continue;
             }
             try
@@ -102,7 +115,7 @@ public sealed class PluginCatalog : IDisposable
                 $"two {g.Key.Kind.ToString().ToLowerInvariant()} plugins are named '{g.First().Name}': " +
                 string.Join(" and ", g.Select(e => $"{e.ImplementationType.FullName} in {e.AssemblyPath}")) + "; remove or rename one")));
         }
-        return new PluginCatalog(directory, entries, problems, loaders, containers);
+        return new PluginCatalog(directory, entries, problems, tooNew, loaders, containers);
     }
 
     private static List<PluginEntry> Discover(CompositionHost container, Assembly assembly, string dll) =>
@@ -143,6 +156,7 @@ public sealed class PluginCatalog : IDisposable
             var list = available.Count == 0
                 ? $"no {Label(kind)} plugin is loaded at all from {Directory}"
                 : $"available {Label(kind)} plugins: {string.Join(", ", available)}";
+            if (_tooNew.Count > 0) list += "; " + string.Join("; ", _tooNew);
             if (name.Length == 0) throw new ConfigurationError($"{configKey}: no {Label(kind)} plugin chosen; {list}");
             throw new ConfigurationError($"{configKey}: unknown {Label(kind)} plugin '{name}'; {list}");
         }
