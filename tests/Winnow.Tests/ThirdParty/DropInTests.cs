@@ -11,7 +11,7 @@ namespace Winnow.Tests.ThirdParty;
 [TestClass]
 public sealed partial class DropInTests
 {
-    /// <summary>Marks the block of the README section that this test runs verbatim.</summary>
+    /// <summary>Marks the block of docs/plugins.md that this test runs verbatim.</summary>
     internal const string StepsMarker = "<!-- drop-in steps:";
 
     [TestMethod]
@@ -91,15 +91,18 @@ public sealed partial class DropInTests
     }
 
     [TestMethod]
-    public void TheTemplateCompilesAgainstTheContractsOfThisRepositoryAndShipsNoneOfThem()
+    [DataRow("winnow-policy", "MyPolicy")]
+    [DataRow("winnow-scorer", "MyScorer")]
+    [DataRow("winnow-model", "MyModel")]
+    public void TheTemplateCompilesAgainstTheContractsOfThisRepositoryAndShipsNoneOfThem(string name, string source)
     {
-        var template = Path.Combine(ThirdPartyFolders.RepoRoot, "templates", "winnow-policy");
+        var template = Path.Combine(ThirdPartyFolders.RepoRoot, "templates", name);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(template, ".template.config", "template.json")));
         var symbols = json.RootElement.GetProperty("symbols");
         Assert.AreEqual(RepositoryVersion(), symbols.GetProperty("contractsVersion").GetProperty("defaultValue").GetString(),
             "the template's default Winnow.Abstractions version must be the repository's Version (Directory.Build.props)");
 
-        var plugin = XDocument.Load(Path.Combine(template, "MyPolicy", "MyPolicy.csproj"));
+        var plugin = XDocument.Load(Path.Combine(template, source, source + ".csproj"));
         var references = plugin.Descendants("PackageReference").ToList();
         Assert.HasCount(1, references, "the plugin references the contracts package and nothing else");
         Assert.AreEqual("Winnow.Abstractions", (string?)references[0].Attribute("Include"));
