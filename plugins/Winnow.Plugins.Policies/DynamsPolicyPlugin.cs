@@ -38,8 +38,15 @@ public sealed class DynamsOptions : ScheduledPruningOptions
     /// <summary>Take the hardest samples (the smallest margins) class by class, each class in proportion to its size, instead of over
     /// all samples at once. Default false (the global selection of docs/algorithms.md).</summary>
     /// <remarks>Not part of the agreed maths: added because the global selection, on a model that has not learned much yet,
-    /// takes whole classes and drops others, and the next selection swings back (measured on Fashion-MNIST, see the README).</remarks>
+    /// takes whole classes and drops others, and the next selection swings back (measured on Fashion-MNIST, see bench/README.md).</remarks>
     public bool ClassBalanced { get; set; }
+
+    /// <summary>Rank by the magnitude |s| of the refreshed values instead of s. With the margin: the distance to the decision
+    /// boundary, so that a confidently misclassified sample (a large negative margin) counts as far from it, not as the hardest.
+    /// Default false (the signed margin).</summary>
+    /// <remarks>Not fixed by the paper, which speaks of samples "close to the boundary": an option so that the ablation in
+    /// bench/ can compare the two readings. With a scorer that is never negative (loss) it changes nothing.</remarks>
+    public bool ByMagnitude { get; set; }
 
     /// <summary>The scorer plugin refreshed at selection points: any loaded one. The K hardest by it are kept: the smallest values
     /// when the scorer says lower is harder (margin), the largest when higher is harder (loss). Default margin (DynaMS).</summary>
@@ -51,7 +58,7 @@ public sealed class DynamsOptions : ScheduledPruningOptions
 /// The option <c>Scorer</c> names the scorer plugin refreshed (default margin); with another scorer the K hardest by it are kept
 /// (the largest values for a higher-is-harder scorer such as loss).</summary>
 [WinnowPlugin(PluginKind.Policy, "dynams",
-    "At selection points Warmup, then +ceil(Q0*j^Gamma) for j = 1, 2, ..., refresh Scorer's values for all N (default margin; through the PSP proxy when Proxy=psp) and keep the K hardest, the smallest margins (per class with ClassBalanced; unscored first, ties at random); reused in between.")]
+    "At selection points Warmup, then +ceil(Q0*j^Gamma) for j = 1, 2, ..., refresh Scorer's values for all N (default margin; through the PSP proxy when Proxy=psp) and keep the K hardest, the smallest margins (|margins| with ByMagnitude; per class with ClassBalanced; unscored first, ties at random); reused in between.")]
 public sealed class DynamsPolicyPlugin : PolicyPlugin<DynamsOptions>
 {
     protected override ISelectionPolicy Create(DynamsOptions options, PolicyContext context)
@@ -78,6 +85,14 @@ public sealed class DynamsPolicyPlugin : PolicyPlugin<DynamsOptions>
         return points;
     }
 
+    /// <summary>|s| for every value; unscored (NaN) values stay unscored.</summary>
+    public static float[] Magnitudes(ReadOnlySpan<float> values)
+    {
+        var magnitudes = new float[values.Length];
+        for (var i = 0; i < values.Length; i++) magnitudes[i] = Math.Abs(values[i]);
+        return magnitudes;
+    }
+
     private sealed class DynamsPolicy(string name, DynamsOptions o, PolicyContext run) : SelectingPolicy(name, o, run)
     {
         private readonly HashSet<int> _selectionEpochs = [.. SelectionEpochs(o.Warmup, o.Q0, o.Gamma, run.Epochs - o.Anneal)];
@@ -92,9 +107,10 @@ public sealed class DynamsPolicyPlugin : PolicyPlugin<DynamsOptions>
         {
             context.Refresh(null, throughProxy: o.Proxy == DynamsProxy.Psp);
             var scores = context.Scores;
+            var values = o.ByMagnitude ? Magnitudes(scores.Latest) : scores.Latest;
             return o.ClassBalanced
-                ? Hardness.HardestPerClass(scores.Latest, scores.HigherIsHarder, _labels, K, context.Random)
-                : Hardness.Hardest(scores.Latest, scores.HigherIsHarder, K, context.Random);
+                ? Hardness.HardestPerClass(values, scores.HigherIsHarder, _labels, K, context.Random)
+                : Hardness.Hardest(values, scores.HigherIsHarder, K, context.Random);
         }
     }
 }

@@ -112,6 +112,27 @@ public sealed class DynamsPolicyTests
     }
 
     [TestMethod]
+    public void ByMagnitudeTakesTheSamplesNearestTheBoundaryOnEitherSide()
+    {
+        // Margins of 8 samples: confidently wrong (-9, -7), near the boundary (-1, 0.5, -0.25, 2), confidently right (6, 8).
+        const int n = 8;
+        float[] fresh = [-9f, -7f, -1f, 0.5f, -0.25f, 2f, 6f, 8f];
+        var board = new ScoreBoard(n, higherIsHarder: false);
+        var refresh = new FakeRefresh(board, _ => fresh);
+        ISelectionPolicy Make(bool magnitude) => ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(
+            new DynamsOptions { KeepFraction = 0.5, ByMagnitude = magnitude }, new PolicyContext(n, 4, 0));
+
+        // K = 4. |m| = 9, 7, 1, 0.5, 0.25, 2, 6, 8: the four smallest are samples 2, 3, 4, 5.
+        CollectionAssert.AreEqual(new[] { 2, 3, 4, 5 }, Plan(Make(true), board, epoch: 0, refresh: refresh).Indices);
+        // The signed margin takes the confidently wrong ones first: -9, -7, -1, -0.25.
+        CollectionAssert.AreEqual(new[] { 0, 1, 2, 4 }, Plan(Make(false), board, epoch: 0, refresh: refresh).Indices);
+    }
+
+    [TestMethod]
+    public void MagnitudesKeepUnscoredSamplesUnscored() =>
+        CollectionAssert.AreEqual(new[] { 2f, float.NaN, 0f, 3f }, DynamsPolicyPlugin.Magnitudes([-2f, float.NaN, 0f, 3f]));
+
+    [TestMethod]
     public void NeedsMarginAndTheProxyOnlyForPsp()
     {
         Assert.AreEqual(new PolicyNeeds("margin", 0.8, new ProxyNeeds(0.25, 1.0)), Dynams(10, 5).Needs);
