@@ -37,7 +37,7 @@ internal static class Help
           An unknown key, a value out of range or an unknown plugin name stops the run before training.
 
         Exit codes:
-          0 done, 1 the run failed, 2 bad configuration or input.
+          0 done, 1 the run failed, 2 bad configuration or input, 130 stopped by Ctrl+C, SIGTERM or SIGHUP (resume it).
 
         Tab completion (bash, zsh, PowerShell) through dotnet-suggest, once per machine:
           dotnet tool install -g dotnet-suggest, add its shell script to your profile (dotnet-suggest script bash), then

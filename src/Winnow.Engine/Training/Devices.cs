@@ -15,7 +15,7 @@ public static class Devices
             DeviceChoice.Cuda when cuda => torch.CUDA,
             DeviceChoice.Cuda => throw new ConfigurationError(
                 "Run:Device: 'cuda' was asked for, but TorchSharp reports no CUDA device (this build carries the " +
-                "cpu backend unless built with -p:TorchBackend=cuda; see README). Use 'auto' or 'cpu'."),
+                "cpu backend unless built with -p:TorchBackend=cuda; see docs/configuration.md). Use 'auto' or 'cpu'."),
             _ => cuda ? torch.CUDA : torch.CPU,
         };
     }

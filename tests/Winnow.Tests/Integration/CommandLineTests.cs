@@ -138,7 +138,7 @@ public sealed class CommandLineTests
                  {
                      "winnow [run] [options] [--<Section>:<Key>=<value> ...]", "winnow sweep <sweep file> [options]", "winnow report <sweep folder | run folder>",
                      "winnow bench [options]", "winnow help [<command>]", "1. the JSON file (appsettings.json", "2. environment variables prefixed WINNOW_",
-                     "Exit codes:", "0 done, 1 the run failed, 2 bad configuration or input.", "dotnet-suggest register",
+                     "Exit codes:", "0 done, 1 the run failed, 2 bad configuration or input, 130 stopped by Ctrl+C, SIGTERM or SIGHUP (resume it).", "dotnet-suggest register",
                  })
             StringAssert.Contains(help.Output, expected, help.ToString());
         Assert.DoesNotContain("additional arguments", help.Output.ToLowerInvariant(), help.ToString());
