@@ -60,6 +60,18 @@ internal static class FaultHost
     /// <summary>A process started in the background, its output read line by line as it comes.</summary>
     public static RunningHost Start(string workingDirectory, params string[] args) => new(StartInfo(workingDirectory, args, asNobody: false));
 
+    /// <summary>As <see cref="Start"/>, with SIGHUP and SIGINT at their default disposition, as in a user's terminal. A process
+    /// inherits signals its parent ignores (nohup ignores SIGHUP, a shell's background job SIGINT), and the host rightly keeps
+    /// them ignored; a test run started that way must not make the host deaf to the signals these tests send.</summary>
+    public static RunningHost StartWithDefaultSignals(string workingDirectory, params string[] args)
+    {
+        var start = StartInfo(workingDirectory, args, asNobody: false);
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--default-signal=HUP,INT");
+        start.FileName = "/usr/bin/env";
+        return new RunningHost(start);
+    }
+
     private static ProcessStartInfo StartInfo(string workingDirectory, string[] args, bool asNobody)
     {
         var start = new ProcessStartInfo(asNobody ? "/usr/bin/setpriv" : "dotnet")

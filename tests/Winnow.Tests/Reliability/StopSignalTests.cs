@@ -22,7 +22,7 @@ public sealed class StopSignalTests
     /// <paramref name="cue"/> accepts (or at once when the cue is polled by <paramref name="poll"/>).</summary>
     private static HostResult RunAndSignal(TempFolder work, int signal, Func<string, bool> cue, Func<bool>? poll, params string[] args)
     {
-        using var host = FaultHost.Start(work.Path, args);
+        using var host = FaultHost.StartWithDefaultSignals(work.Path, args);
         var sent = false;
         var gate = new object();
         void Send()
