@@ -18,23 +18,12 @@ public sealed partial class DropInTests
     public void TheReadmeStepsBuildAPolicyOutsideTheRepositoryThatTheUntouchedHostTrains()
     {
         using var work = new TempFolder();
-        var steps = Steps(out var document);
+        var document = "docs/plugins.md";
         var app = TestPaths.AppDirectory;
         var before = ThirdPartyFolders.Hashes(app, except: "plugins");
-        var hive = work.Combine("dotnet-home");
+        var hive = ThirdPartyFolders.DotnetHome(work);
 
-        var result = Shell.Run(steps, work.Path, new Dictionary<string, string>
-        {
-            ["WINNOW"] = ThirdPartyFolders.RepoRoot.TrimEnd('/'),
-            ["APP"] = app.TrimEnd('/'),
-            // A private home for dotnet: the template is installed into its list, never into the user's.
-            ["DOTNET_CLI_HOME"] = hive,
-            ["DOTNET_NOLOGO"] = "1",
-            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            // No build server or node outlives the steps: nothing keeps running after the test, or holds its folder.
-            ["MSBUILDDISABLENODEREUSE"] = "1",
-            ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
-        }, TimeSpan.FromMinutes(8));
+        var result = ThirdPartyFolders.RunSteps(ThirdPartyFolders.MarkedBashBlock(document, StepsMarker), work);
 
         Assert.AreEqual(0, result.ExitCode, $"the steps of {document} failed:\n{result}");
         var project = work.Combine("LossSampler");
@@ -110,19 +99,6 @@ public sealed partial class DropInTests
         Assert.AreEqual("true", plugin.Descendants("EnableDynamicLoading").Single().Value);
         Assert.AreEqual("true", plugin.Descendants("GenerateDocumentationFile").Single().Value);
         Assert.IsEmpty(plugin.Descendants("ProjectReference"), "a plugin from the template does not reference the repository's projects");
-    }
-
-    /// <summary>The bash block after the marker in docs/plugins.md's "Write your own pruning policy" section.</summary>
-    internal static string Steps(out string document)
-    {
-        document = Path.Combine(ThirdPartyFolders.RepoRoot, "docs", "plugins.md");
-        var text = File.ReadAllText(document);
-        var marker = text.IndexOf(StepsMarker, StringComparison.Ordinal);
-        Assert.IsGreaterThanOrEqualTo(0, marker, $"{document} does not hold the marker {StepsMarker}");
-        var open = text.IndexOf("```bash\n", marker, StringComparison.Ordinal);
-        var close = text.IndexOf("\n```", open + 1, StringComparison.Ordinal);
-        Assert.IsTrue(open > marker && close > open, $"{document}: no ```bash block after the drop-in marker");
-        return text[(open + "```bash\n".Length)..(close + 1)];
     }
 
     internal static string RepositoryVersion() =>

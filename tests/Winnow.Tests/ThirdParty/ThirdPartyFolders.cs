@@ -36,6 +36,38 @@ internal static class ThirdPartyFolders
     public static int CheckpointEpoch(string runFolder) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(runFolder, "checkpoint.json"))).RootElement.GetProperty("epoch").GetInt32();
 
+    /// <summary>The ```bash block that follows <paramref name="marker"/> in <paramref name="document"/> (relative to the repository):
+    /// the steps a page of the docs promises, which a test runs verbatim.</summary>
+    public static string MarkedBashBlock(string document, string marker)
+    {
+        var path = Path.Combine(RepoRoot, document);
+        var text = File.ReadAllText(path);
+        var at = text.IndexOf(marker, StringComparison.Ordinal);
+        Assert.IsGreaterThanOrEqualTo(0, at, $"{path} does not hold the marker {marker}");
+        var open = text.IndexOf("```bash\n", at, StringComparison.Ordinal);
+        var close = text.IndexOf("\n```", open + 1, StringComparison.Ordinal);
+        Assert.IsTrue(open > at && close > open, $"{path}: no ```bash block after the marker {marker}");
+        return text[(open + "```bash\n".Length)..(close + 1)];
+    }
+
+    /// <summary>The private dotnet home the steps of <see cref="RunSteps"/> use: templates are installed into its list, never the user's.</summary>
+    public static string DotnetHome(TempFolder work) => work.Combine("dotnet-home");
+
+    /// <summary>Runs a docs page's steps in <paramref name="work"/> as a user would, with <c>WINNOW</c> (the clone) and <c>APP</c> (the
+    /// built host) set, and a private dotnet home.</summary>
+    public static HostResult RunSteps(string steps, TempFolder work) =>
+        Shell.Run(steps, work.Path, new Dictionary<string, string>
+        {
+            ["WINNOW"] = RepoRoot.TrimEnd('/'),
+            ["APP"] = TestPaths.AppDirectory.TrimEnd('/'),
+            ["DOTNET_CLI_HOME"] = DotnetHome(work),
+            ["DOTNET_NOLOGO"] = "1",
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            // No build server or node outlives the steps: nothing keeps running after the test, or holds its folder.
+            ["MSBUILDDISABLENODEREUSE"] = "1",
+            ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
+        }, TimeSpan.FromMinutes(8));
+
     /// <summary>SHA-256 of every file under <paramref name="root"/>, by relative path, leaving out the sub-folders named in <paramref name="except"/>.</summary>
     public static SortedDictionary<string, string> Hashes(string root, params string[] except)
     {

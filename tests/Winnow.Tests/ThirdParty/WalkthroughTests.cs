@@ -9,19 +9,6 @@ namespace Winnow.Tests.ThirdParty;
 [TestClass]
 public sealed partial class WalkthroughTests
 {
-    /// <summary>The bash block after <c>&lt;!-- walkthrough: kind --&gt;</c> in <paramref name="document"/> (relative to the repository).</summary>
-    private static string Steps(string document, string kind)
-    {
-        var path = Path.Combine(ThirdPartyFolders.RepoRoot, document);
-        var text = File.ReadAllText(path);
-        var marker = text.IndexOf($"<!-- walkthrough: {kind} -->", StringComparison.Ordinal);
-        Assert.IsGreaterThanOrEqualTo(0, marker, $"{path} does not hold the walkthrough marker for {kind}");
-        var open = text.IndexOf("```bash\n", marker, StringComparison.Ordinal);
-        var close = text.IndexOf("\n```", open + 1, StringComparison.Ordinal);
-        Assert.IsTrue(open > marker && close > open, $"{path}: no ```bash block after the walkthrough marker");
-        return text[(open + "```bash\n".Length)..(close + 1)];
-    }
-
     /// <summary>Runs the steps in a fresh folder with a private dotnet home, and checks what every walk-through promises: the
     /// template's tests pass, the plugin folder holds only the plugin's own files, the host lists it, and its files did not change.
     /// Returns the project folder and the output.</summary>
@@ -29,16 +16,7 @@ public sealed partial class WalkthroughTests
     {
         var app = TestPaths.AppDirectory;
         var before = ThirdPartyFolders.Hashes(app, except: "plugins");
-        var result = Shell.Run(Steps(document, kind), work.Path, new Dictionary<string, string>
-        {
-            ["WINNOW"] = ThirdPartyFolders.RepoRoot.TrimEnd('/'),
-            ["APP"] = app.TrimEnd('/'),
-            ["DOTNET_CLI_HOME"] = work.Combine("dotnet-home"),
-            ["DOTNET_NOLOGO"] = "1",
-            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
-            ["MSBUILDDISABLENODEREUSE"] = "1",
-            ["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0",
-        }, TimeSpan.FromMinutes(8));
+        var result = ThirdPartyFolders.RunSteps(ThirdPartyFolders.MarkedBashBlock(document, $"<!-- walkthrough: {kind} -->"), work);
         Assert.AreEqual(0, result.ExitCode, $"the steps of {document} failed:\n{result}");
         Assert.MatchesRegex(TestSummary(), result.Output, result.ToString());
 
