@@ -140,6 +140,7 @@ public sealed class CommonPolicyTests
         Assert.AreEqual((0.5, 1.0, 0.8, 1), (ucb.KeepFraction, ucb.C, ucb.EmaRate, ucb.Interval));
         var d = new DynamsOptions();
         Assert.AreEqual((0.5, 2, 0.0, DynamsProxy.Psp, 0.25, 1.0, 0, 0), (d.KeepFraction, d.Q0, d.Gamma, d.Proxy, d.ProxyWidth, d.ProxyLossWeight, d.Warmup, d.Anneal));
+        Assert.AreEqual((true, true), (d.ByMagnitude, d.ClassBalanced), "ours where the paper is silent: |margin|, class by class");
         Assert.IsNull(typeof(DynamsOptions).GetProperty("Interval"), "dynams follows its own schedule");
         var ib = new InfoBatchOptions();
         Assert.AreEqual((0.5, 0.875, 3.0), (ib.KeepFraction, ib.Delta, ib.InitialScore));
@@ -203,7 +204,7 @@ public sealed class CommonPolicyTests
         Assert.IsFalse(string.IsNullOrWhiteSpace(export.Description));
         var plugin = (IPolicyPlugin)Activator.CreateInstance(type)!;
         Assert.AreEqual(optionsType, plugin.OptionsType);
-        var policy = plugin.Create(Activator.CreateInstance(optionsType)!, new PolicyContext(10, 5, 0));
+        var policy = plugin.Create(Activator.CreateInstance(optionsType)!, PolicyTesting.Context(10, 5));
         Assert.AreEqual(name == "full" ? 1.0 : 0.5, policy.NominalKeepFraction);
     }
 }

@@ -10,8 +10,9 @@ public sealed class DynamsPolicyTests
 {
     private static ISelectionPolicy Dynams(int n, int epochs, double keep = 0.3, int q0 = 2, double gamma = 0,
         DynamsProxy proxy = DynamsProxy.Psp, int warmup = 0, int anneal = 0) =>
-        ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { KeepFraction = keep, Q0 = q0, Gamma = gamma, Proxy = proxy, Warmup = warmup, Anneal = anneal },
-            new PolicyContext(n, epochs, 0));
+        // The paper's reading (signed margin, global selection): the schedule and the refresh do not depend on it.
+        ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { KeepFraction = keep, Q0 = q0, Gamma = gamma, Proxy = proxy, Warmup = warmup, Anneal = anneal,
+            ByMagnitude = false, ClassBalanced = false }, new PolicyContext(n, epochs, 0));
 
     [TestMethod]
     [DataRow(0, 2, 0.0, 10, new[] { 0, 2, 4, 6, 8 })]
@@ -102,7 +103,7 @@ public sealed class DynamsPolicyTests
         float[] fresh = [-6f, -5f, -4f, -3f, -2f, -1f, 3f, 1f, 4f, 2f, 6f, 5f];
         var board = new ScoreBoard(n, higherIsHarder: false);
         var refresh = new FakeRefresh(board, _ => fresh);
-        ISelectionPolicy Make(bool balanced) => ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { KeepFraction = 0.5, ClassBalanced = balanced },
+        ISelectionPolicy Make(bool balanced) => ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { KeepFraction = 0.5, ByMagnitude = false, ClassBalanced = balanced },
             new PolicyContext(n, 4, 0) { Labels = labels });
 
         // K = 6: shares 3, 2, 1 -> class 0's three smallest (0, 1, 2), class 1's two (7, 9), class 2's one (11).
@@ -120,12 +121,35 @@ public sealed class DynamsPolicyTests
         var board = new ScoreBoard(n, higherIsHarder: false);
         var refresh = new FakeRefresh(board, _ => fresh);
         ISelectionPolicy Make(bool magnitude) => ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(
-            new DynamsOptions { KeepFraction = 0.5, ByMagnitude = magnitude }, new PolicyContext(n, 4, 0));
+            new DynamsOptions { KeepFraction = 0.5, ByMagnitude = magnitude, ClassBalanced = false }, new PolicyContext(n, 4, 0));
 
         // K = 4. |m| = 9, 7, 1, 0.5, 0.25, 2, 6, 8: the four smallest are samples 2, 3, 4, 5.
         CollectionAssert.AreEqual(new[] { 2, 3, 4, 5 }, Plan(Make(true), board, epoch: 0, refresh: refresh).Indices);
         // The signed margin takes the confidently wrong ones first: -9, -7, -1, -0.25.
         CollectionAssert.AreEqual(new[] { 0, 1, 2, 4 }, Plan(Make(false), board, epoch: 0, refresh: refresh).Indices);
+    }
+
+    [TestMethod]
+    public void TheDefaultsTakeEachClasssSamplesNearestTheBoundary()
+    {
+        // Two classes of 5. Class 0 (0..4): margins -8, -0.5, 3, 0.25, 6; class 1 (5..9): -1, 9, -7, 2, 0.75. K = round(0.4·10) = 4,
+        // two per class. |m| in class 0: 8, 0.5, 3, 0.25, 6 -> samples 3 and 1; in class 1: 1, 9, 7, 2, 0.75 -> samples 9 and 5.
+        float[] fresh = [-8f, -0.5f, 3f, 0.25f, 6f, -1f, 9f, -7f, 2f, 0.75f];
+        int[] labels = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+        var board = new ScoreBoard(10, higherIsHarder: false);
+        var policy = ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { KeepFraction = 0.4 }, new PolicyContext(10, 4, 0) { Labels = labels });
+
+        CollectionAssert.AreEqual(new[] { 1, 3, 5, 9 }, Plan(policy, board, epoch: 0, refresh: new FakeRefresh(board, _ => fresh)).Indices);
+        // The paper's reading would take the four most negative margins: -8, -7, -1, -0.5, that is 0, 1, 5, 7.
+    }
+
+    [TestMethod]
+    public void ClassBalancedWithoutLabelsIsRefusedByName()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() =>
+            ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions(), new PolicyContext(10, 5, 0)));
+        StringAssert.Contains(e.Message, "dynams: ClassBalanced needs each training sample's class label");
+        Assert.IsNotNull(((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { ClassBalanced = false }, new PolicyContext(10, 5, 0)));
     }
 
     [TestMethod]
@@ -136,7 +160,7 @@ public sealed class DynamsPolicyTests
     public void NeedsMarginAndTheProxyOnlyForPsp()
     {
         Assert.AreEqual(new PolicyNeeds("margin", 0.8, new ProxyNeeds(0.25, 1.0)), Dynams(10, 5).Needs);
-        var custom = ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { ProxyWidth = 0.5, ProxyLossWeight = 2 }, new PolicyContext(10, 5, 0));
+        var custom = ((IPolicyPlugin)new DynamsPolicyPlugin()).Create(new DynamsOptions { ProxyWidth = 0.5, ProxyLossWeight = 2 }, Context(10, 5));
         Assert.AreEqual(new PolicyNeeds("margin", 0.8, new ProxyNeeds(0.5, 2.0)), custom.Needs);
         Assert.AreEqual(new PolicyNeeds("margin", 0.8, null), Dynams(10, 5, proxy: DynamsProxy.None).Needs);
         Assert.AreEqual(0.3, Dynams(10, 5).NominalKeepFraction);

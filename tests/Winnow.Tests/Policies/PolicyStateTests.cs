@@ -38,7 +38,7 @@ public sealed class PolicyStateTests
     private static ISelectionPolicy Create(string config, int n = N)
     {
         var (plugin, options) = Config(config);
-        return plugin.Create(options, new PolicyContext(n, Epochs, Seed));
+        return plugin.Create(options, PolicyTesting.Context(n, Epochs, Seed));
     }
 
     private static string PolicyName(string config) => Config(config).Plugin.GetType().GetCustomAttribute<WinnowPluginAttribute>()!.Name;

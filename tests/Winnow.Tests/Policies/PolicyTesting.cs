@@ -84,6 +84,11 @@ internal static class PolicyTesting
     public static ISelectionPolicy Create(string name, int n, int epochs, int warmup = 0, int anneal = 0, int interval = 1, int seed = 0)
     {
         var (plugin, options) = Pruning(name, warmup, anneal, interval);
-        return plugin.Create(options, new PolicyContext(n, epochs, seed));
+        return plugin.Create(options, Context(n, epochs, seed));
     }
+
+    /// <summary>A run of <paramref name="n"/> samples with class labels 0, 1, 2, 0, … as the engine always gives them, so that
+    /// class-balanced selection (dynams' default) has its labels.</summary>
+    public static PolicyContext Context(int n, int epochs, int seed = 0) =>
+        new(n, epochs, seed) { Labels = [.. Enumerable.Range(0, n).Select(i => i % 3)] };
 }

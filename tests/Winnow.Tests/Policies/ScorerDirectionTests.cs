@@ -120,7 +120,7 @@ public sealed class ScorerDirectionTests
         // The stale board ranks the other way round ({1, 2, 5} and {0, 3, 4}): only the refreshed values may decide.
         var board = Board([-0.9f, -0.2f, -0.5f, -9f, -0.7f, -0.1f], higherIsHarder: higherIsHarder);
         var refresh = new FakeRefresh(board, _ => Fresh);
-        var policy = Make(new DynamsPolicyPlugin(), new DynamsOptions { KeepFraction = 0.5, Proxy = DynamsProxy.None, Scorer = Custom });
+        var policy = Make(new DynamsPolicyPlugin(), new DynamsOptions { KeepFraction = 0.5, Proxy = DynamsProxy.None, ByMagnitude = false, ClassBalanced = false, Scorer = Custom });
         Assert.AreEqual(new PolicyNeeds(Custom, 0.8, null), policy.Needs);
 
         CollectionAssert.AreEqual(hardest, Plan(policy, board, epoch: 0, refresh: refresh).Indices);
@@ -139,7 +139,7 @@ public sealed class ScorerDirectionTests
         var board = new ScoreBoard(6, higherIsHarder: higherIsHarder);
         var refresh = new FakeRefresh(board, _ => fresh);
         ISelectionPolicy Dynams(bool classBalanced) => Make(new DynamsPolicyPlugin(),
-            new DynamsOptions { KeepFraction = 0.35, Proxy = DynamsProxy.None, ClassBalanced = classBalanced, Scorer = Custom }, labels: labels);
+            new DynamsOptions { KeepFraction = 0.35, Proxy = DynamsProxy.None, ByMagnitude = false, ClassBalanced = classBalanced, Scorer = Custom }, labels: labels);
 
         CollectionAssert.AreEqual(balanced, Plan(Dynams(true), board, epoch: 0, refresh: refresh).Indices);
         CollectionAssert.AreEqual(global, Plan(Dynams(false), board, epoch: 0, refresh: refresh).Indices);
@@ -205,7 +205,10 @@ public sealed class ScorerDirectionTests
     private static EpochPlan[] Mirror(string name, int n, int epochs, float[][] observations, float[][] refreshes, bool mirrored)
     {
         float[] Signed(float[] values) => mirrored ? values.Select(v => -v).ToArray() : values;
-        var policy = Create(name, n, epochs, seed: 3);
+        var (plugin, options) = Pruning(name);
+        // Ranking by |s| is not mirror-symmetric by design: the mirror image −s has the same magnitudes but the other direction.
+        if (options is DynamsOptions dynams) dynams.ByMagnitude = false;
+        var policy = plugin.Create(options, Context(n, epochs, seed: 3));
         var board = new ScoreBoard(n, policy.Needs.EmaRate, higherIsHarder: !mirrored);
         for (var i = 0; i < observations.Length; i++) Observe(board, Signed(observations[i]), epoch: 0);
         var refresh = new FakeRefresh(board, call => Signed(refreshes[call]));
@@ -225,15 +228,15 @@ public sealed class ScorerDirectionTests
         var (plugin, options) = Pruning(name);
         var property = options.GetType().GetProperty("Scorer")!;
         Assert.AreEqual(defaultScorer, property.GetValue(options));
-        Assert.AreEqual(defaultScorer, plugin.Create(options, new PolicyContext(10, 5, 0)).Needs.Scorer);
+        Assert.AreEqual(defaultScorer, plugin.Create(options, Context(10, 5)).Needs.Scorer);
 
         property.SetValue(options, "any-scorer-at-all");
-        Assert.AreEqual("any-scorer-at-all", plugin.Create(options, new PolicyContext(10, 5, 0)).Needs.Scorer, "any name: the engine checks it is loaded");
+        Assert.AreEqual("any-scorer-at-all", plugin.Create(options, Context(10, 5)).Needs.Scorer, "any name: the engine checks it is loaded");
 
         foreach (var empty in new[] { "", "  " })
         {
             property.SetValue(options, empty);
-            var e = Assert.ThrowsExactly<ValidationException>(() => plugin.Create(options, new PolicyContext(10, 5, 0)));
+            var e = Assert.ThrowsExactly<ValidationException>(() => plugin.Create(options, Context(10, 5)));
             StringAssert.Contains(e.Message, "Scorer must name a scorer plugin");
         }
     }
