@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Packs the plugin contracts (src/Winnow.Abstractions) into artifacts/packages/Winnow.Abstractions.<Version>.nupkg,
-# with their XML documentation: the package that plugins made from templates/winnow-policy, winnow-scorer and winnow-model reference.
+# with their XML documentation: the package that plugins made from templates/winnow-policy, winnow-scorer, winnow-model and winnow-dataset reference.
 # The version is the repository's <Version> (Directory.Build.props). Prints the package's path. Arguments go to dotnet pack.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

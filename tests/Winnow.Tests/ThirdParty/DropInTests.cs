@@ -83,6 +83,7 @@ public sealed partial class DropInTests
     [DataRow("winnow-policy", "MyPolicy")]
     [DataRow("winnow-scorer", "MyScorer")]
     [DataRow("winnow-model", "MyModel")]
+    [DataRow("winnow-dataset", "MyDataset")]
     public void TheTemplateCompilesAgainstTheContractsOfThisRepositoryAndShipsNoneOfThem(string name, string source)
     {
         var template = Path.Combine(ThirdPartyFolders.RepoRoot, "templates", name);

@@ -3,8 +3,8 @@ using Winnow.Tests.Integration;
 
 namespace Winnow.Tests.ThirdParty;
 
-/// <summary>The walk-throughs of docs/writing-a-scorer.md and docs/writing-a-model.md, run verbatim: a scorer and a model made from
-/// their templates outside the repository, built against the contracts package, dropped into a plugins folder and trained by the
+/// <summary>The walk-throughs of docs/writing-a-scorer.md, docs/writing-a-model.md and docs/writing-a-dataset.md, run verbatim: a
+/// scorer, a model and a dataset made from their templates outside the repository, built against the contracts package, dropped into a plugins folder and trained by the
 /// already-built host, which is not rebuilt or touched.</summary>
 [TestClass]
 public sealed partial class WalkthroughTests
@@ -63,6 +63,22 @@ public sealed partial class WalkthroughTests
         Assert.IsTrue(runs.All(r => r.GetProperty("status").GetString() == "completed"), result.ToString());
         Assert.IsTrue(runs.All(r => r.GetProperty("model").GetString() == "tiny-net"), result.ToString());
         Assert.IsTrue(runs.Any(r => r.GetProperty("scorer").GetString() == "grand"), "GraNd read the model's features");
+    }
+
+    [TestMethod]
+    public void TheDatasetWalkthroughBuildsADatasetThatTrainsAndRefusesABadRowByLine()
+    {
+        using var work = new TempFolder();
+        var (project, result) = Walk(work, "docs/writing-a-dataset.md", "dataset", "ShapeTable", "shape-table");
+        Assert.MatchesRegex(new Regex(@"TestFraction=0\.2\s+double\s+\(0, 1\)\s+Fraction of the rows held out"), result.Output, result.ToString());
+
+        var run = Summaries(project).Single();
+        Assert.AreEqual("completed", run.GetProperty("status").GetString(), result.ToString());
+        Assert.AreEqual("shape-table", run.GetProperty("dataset").GetString());
+        Assert.IsGreaterThan(0.6, run.GetProperty("finalTestAccuracy").GetDouble(), "three classes of 80 rows each are learnable");
+        StringAssert.Contains(result.Error, "error: dataset 'shape-table' cannot be read: ", result.ToString());
+        StringAssert.Contains(result.Error, "data.csv:302: 4 values, but the header has 5 columns", result.ToString());
+        StringAssert.Contains(result.Output, "refused, as it should be", result.ToString());
     }
 
     [GeneratedRegex(@"Failed:\s+0, Passed:\s+[1-9]")]
