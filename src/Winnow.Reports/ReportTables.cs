@@ -12,7 +12,7 @@ internal static class ReportTables
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     public static string Markdown(SweepRecord record, string folder, IReadOnlyList<(SweepRunRecord Entry, RunData? Data)> runs,
-        IReadOnlyList<ComparisonRow> rows, IReadOnlyList<TargetRow> targets, IReadOnlyList<(string Title, string File)> plots)
+        IReadOnlyList<ComparisonRow> rows, IReadOnlyList<TargetRow> targets, IReadOnlyList<ClaimRow> claims, IReadOnlyList<(string Title, string File)> plots)
     {
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Sweep {record.Name}");
@@ -70,6 +70,7 @@ internal static class ReportTables
             md.AppendLine().AppendLine("No `full` run matches these configurations, so nothing is compared with full data.");
 
         if (targets.Count > 0) TimeToTarget(md, targets);
+        if (claims.Count > 0) ClaimsTable(md, claims);
 
         if (plots.Count > 0)
         {
@@ -110,6 +111,26 @@ internal static class ReportTables
                 $"| {t.Configuration} | {t.Target * 100:F2} | {t.Reached} of {t.Seconds.Count} | {(t.Median is { } m ? m.ToString("F1", C) : "—")} | " +
                 $"{(t.RatioToFull is { } r ? r.ToString("F2", C) + "×" : "—")} | {t.WithinHalfOfFull} | {perSeed} |"));
         }
+    }
+
+    private static void ClaimsTable(StringBuilder md, IReadOnlyList<ClaimRow> claims)
+    {
+        md.AppendLine().AppendLine("## Claims").AppendLine();
+        md.AppendLine("Each claim of the sweep file compares two configurations' final test accuracy, mean ± sd over their seeds. Δ is " +
+                      "better − than on each seed both ran (same initial weights and data order), in points, mean ± sd. The verdict is a " +
+                      "paired two-sided t-test at 95%: *holds* when the first is ahead beyond noise, *does not hold* when it is behind " +
+                      "beyond noise, *within noise* otherwise (with 3 seeds, |Δ| must exceed 4.30 standard errors). Keep eff. is the share " +
+                      "of full-data training each side used, counting full-data epochs such as static-score's scoring epochs: the cost " +
+                      "at equal epochs.");
+        md.AppendLine();
+        md.AppendLine("| claim | configuration | than | seeds | acc % | than acc % | Δ (pp) | t | keep eff. / than | verdict |");
+        md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        static string Or(Stat? s, string format) => s is { } v ? v.Format(format) : "—";
+        foreach (var c in claims)
+            md.AppendLine(string.Create(C,
+                $"| {c.Claim.Claim} | {c.Claim.Better} | {c.Claim.Than} | {(c.Seeds.Count == 0 ? "none" : string.Join(", ", c.Seeds))} | " +
+                $"{Or(c.Better, "F2")} | {Or(c.Than, "F2")} | {(c.Difference is { } d ? Signed(d) : "—")} | {(c.T is { } t ? t.ToString("F2", C) : "—")} | " +
+                $"{Or(c.BetterKeep, "F3")} / {Or(c.ThanKeep, "F3")} | **{c.Verdict}** |"));
     }
 
     private static string Percent(Stat s) => new Stat(s.Mean * 100, s.Spread * 100, s.Count).Format("F2");

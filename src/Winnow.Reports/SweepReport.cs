@@ -34,7 +34,8 @@ public static class SweepReport
             if (data is not null && data.Epochs.Count > 0) written.AddRange(RunReport.Write(data, $"{record.Name} run {entry.Index}: {entry.Label}"));
 
         var markdown = Path.Combine(folder, "report.md");
-        File.WriteAllText(markdown, ReportTables.Markdown(record, folder, runs, rows, targets, plots), new UTF8Encoding(false));
+        var claims = Claims.Judge(figures, record.Claims);
+        File.WriteAllText(markdown, ReportTables.Markdown(record, folder, runs, rows, targets, claims, plots), new UTF8Encoding(false));
         var csv = Path.Combine(folder, "report.csv");
         File.WriteAllText(csv, ReportTables.ConfigurationsCsv(rows), new UTF8Encoding(false));
         var runsCsv = Path.Combine(folder, "runs.csv");

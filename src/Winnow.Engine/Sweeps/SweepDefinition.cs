@@ -18,7 +18,10 @@ namespace Winnow.Engine.Sweeps;
 ///     "Run:Policy:Name": [ "full", "ucb" ],
 ///     "Run:Policy:Options:KeepFraction": [ 0.5, 0.3 ],
 ///     "Run:Seed": [ 1, 2 ]
-///   }
+///   },
+///   "Claims": [                             optional: statements the report gives a verdict on, over the seeds both sides share
+///     { "Claim": "ucb is at least as good as random", "Better": "ucb KeepFraction=0.3", "Than": "random-dynamic KeepFraction=0.3" }
+///   ]
 /// }
 /// </code>
 /// A value may also be an object, which replaces the whole section under its key (<c>"Run:Policy": [ { "Name": "ucb", "Options": { "C": 2 } } ]</c>).
@@ -28,11 +31,12 @@ public sealed class SweepDefinition
 {
     public const string SeedKey = "Run:Seed";
 
-    private static readonly string[] TopLevelKeys = ["Name", "Description", "Output", "Base", "Vary"];
+    private static readonly string[] TopLevelKeys = ["Name", "Description", "Output", "Base", "Vary", "Claims"];
 
     private SweepDefinition(string file, string name, string? description, string? output, IReadOnlyDictionary<string, string> baseValues,
-        string baseDirectory, IReadOnlyList<VariedKey> vary)
+        string baseDirectory, IReadOnlyList<VariedKey> vary, IReadOnlyList<SweepClaim> claims)
     {
+        Claims = claims;
         File = file;
         Name = name;
         Description = description;
@@ -60,6 +64,9 @@ public sealed class SweepDefinition
 
     /// <summary>The varied keys in file order, each with its values.</summary>
     public IReadOnlyList<VariedKey> Vary { get; }
+
+    /// <summary>The claims the report gives a verdict on, in file order; each names two configurations of the sweep.</summary>
+    public IReadOnlyList<SweepClaim> Claims { get; }
 
     /// <summary>Reads a sweep file and layers <c>WINNOW_</c> environment variables and <paramref name="overrides"/> (command-line form,
     /// <c>--Run:Epochs=2</c>) onto its base. An override may not name a varied key.</summary>
@@ -133,6 +140,7 @@ public sealed class SweepDefinition
                 vary.Add(new VariedKey(key, values));
             }
         }
+        var claims = ParseClaims(root, file, problems);
         if (problems.Count > 0) throw new ConfigurationError(problems);
 
         foreach (var o in overrides)
@@ -154,7 +162,42 @@ public sealed class SweepDefinition
         var baseValues = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in raw.AsEnumerable())
             if (value is not null) baseValues[key] = value;
-        return new SweepDefinition(file, name, description, output, baseValues, baseDirectory, vary);
+        return new SweepDefinition(file, name, description, output, baseValues, baseDirectory, vary, claims);
+    }
+
+    private static List<SweepClaim> ParseClaims(JsonElement root, string file, List<string> problems)
+    {
+        var claims = new List<SweepClaim>();
+        if (!TryGet(root, "Claims", out var element) || element.ValueKind == JsonValueKind.Null) return claims;
+        if (element.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add($"{file}: Claims must be a list of {{ \"Claim\", \"Better\", \"Than\" }} objects");
+            return claims;
+        }
+        var i = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var at = $"{file}: Claims:{i++}";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{at}: expected an object with Claim, Better and Than");
+                continue;
+            }
+            foreach (var p in item.EnumerateObject())
+                if (p.Name is not ("Claim" or "Better" or "Than"))
+                    problems.Add($"{at}: unknown key '{p.Name}'; a claim has Claim, Better and Than");
+            string? Field(string name)
+            {
+                var value = String(item, name, at, problems);
+                if (string.IsNullOrWhiteSpace(value)) problems.Add($"{at}: {name} is missing or empty" + (name == "Claim" ? "" : ": name a configuration of the report, e.g. \"ucb KeepFraction=0.3\""));
+                return value?.Trim();
+            }
+            var (claim, better, than) = (Field("Claim"), Field("Better"), Field("Than"));
+            if (claim is null || better is null || than is null || claim.Length == 0 || better.Length == 0 || than.Length == 0) continue;
+            if (better == than) problems.Add($"{at}: Better and Than are the same configuration ('{better}')");
+            else claims.Add(new SweepClaim(claim, better, than));
+        }
+        return claims;
     }
 
     /// <summary>A JSON value as configuration keys under <paramref name="key"/>: objects by property, arrays by index;
@@ -223,6 +266,10 @@ public sealed class SweepDefinition
         return null;
     }
 }
+
+/// <summary>A statement the report checks: configuration <paramref name="Better"/> has a higher final accuracy than
+/// <paramref name="Than"/>. Both are configuration labels as the report prints them (the run label without its seed).</summary>
+public sealed record SweepClaim(string Claim, string Better, string Than);
 
 /// <summary>A key a sweep varies and its values, each already flattened into configuration keys.</summary>
 public sealed record VariedKey(string Key, IReadOnlyList<IReadOnlyList<KeyValuePair<string, string>>> Values);

@@ -25,6 +25,9 @@ public sealed class SweepRecord
     public List<string> Varied { get; set; } = [];
     public List<SweepRunRecord> Runs { get; set; } = [];
 
+    /// <summary>The sweep file's claims, as of the last time the sweep was started.</summary>
+    public List<SweepClaim> Claims { get; set; } = [];
+
     /// <summary>Reads <c>sweep.json</c> of <paramref name="folder"/>, or null when there is none.</summary>
     /// <exception cref="StorageError">it is not readable.</exception>
     public static SweepRecord? Read(string folder)

@@ -78,6 +78,13 @@ public sealed class SweepRunner
                 if (!record.Varied.Contains(key, StringComparer.OrdinalIgnoreCase)) record.Varied.Add(key);
         }
 
+        var configurations = plan.Select(c => c.Configuration).Distinct(StringComparer.Ordinal).ToList();
+        var unknown = definition.Claims.SelectMany(c => new[] { c.Better, c.Than }).Where(n => !configurations.Contains(n, StringComparer.Ordinal)).Distinct().ToList();
+        if (unknown.Count > 0)
+            throw new ConfigurationError(unknown.Select(n =>
+                $"{definition.File}: Claims: '{n}' is no configuration of this sweep; its configurations are: {string.Join("; ", configurations)}").ToList());
+        record.Claims = [.. definition.Claims];
+
         var runs = new List<(SweepCombination, SweepRunRecord)>();
         foreach (var combination in plan)
         {

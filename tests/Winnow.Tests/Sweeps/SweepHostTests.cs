@@ -31,7 +31,9 @@ public sealed class SweepHostTests
     public void ASweepRunsEveryCombinationInOneProcessAndWritesItsReport()
     {
         using var work = new TempFolder();
-        WriteSweep(work, ThreePolicies);
+        WriteSweep(work, ThreePolicies, """
+            "Claims": [ { "Claim": "ucb keeps up", "Better": "ucb KeepFraction=0.3", "Than": "random-dynamic KeepFraction=0.3" } ],
+            """);
 
         var result = HostProcess.Run(work.Path, "sweep", "sweep.json");
 
@@ -62,6 +64,10 @@ public sealed class SweepHostTests
         StringAssert.Contains(report, "| full | 2 | ");
         StringAssert.Contains(report, "| ucb KeepFraction=0.3 | 2 | ");
         StringAssert.Contains(report, "![Test accuracy per epoch, keep 0.3](plots/accuracy-per-epoch-keep-0.3.png)");
+        StringAssert.Contains(report, "## Claims");
+        Assert.MatchesRegex(new System.Text.RegularExpressions.Regex(
+            @"\| ucb keeps up \| ucb KeepFraction=0\.3 \| random-dynamic KeepFraction=0\.3 \| 1, 2 \| [0-9.]+ ± [0-9.]+ \| [0-9.]+ ± [0-9.]+ \| [-+][0-9.]+ ± [0-9.]+ \| .* \| \*\*(holds|does not hold|within noise)\*\* \|"),
+            report);
         var csv = File.ReadAllLines(Path.Combine(folder, "report.csv"));
         Assert.HasCount(1 + 5, csv, "a header and one row per configuration");
         StringAssert.StartsWith(csv[1], "full,full,2,");
@@ -131,6 +137,11 @@ public sealed class SweepHostTests
         Assert.AreEqual(2, unknown.ExitCode, unknown.ToString());
         StringAssert.Contains(unknown.Error, "run 2 (nope): Run:Policy:Name: unknown policy plugin 'nope'", unknown.ToString());
         Assert.IsFalse(Directory.Exists(work.Combine("runs")), "nothing ran");
+
+        WriteSweep(work, """ "Run:Policy:Name": ["full", "ucb"] """, """ "Claims": [ { "Claim": "x", "Better": "ucb", "Than": "fulll" } ], """);
+        var claim = HostProcess.Run(work.Path, "sweep", "sweep.json", "--dry-run");
+        Assert.AreEqual(2, claim.ExitCode, claim.ToString());
+        StringAssert.Contains(claim.Error, "Claims: 'fulll' is no configuration of this sweep; its configurations are: full; ucb", claim.ToString());
 
         var missing = HostProcess.Run(work.Path, "sweep", "nowhere.json");
         Assert.AreEqual(2, missing.ExitCode, missing.ToString());
