@@ -211,19 +211,13 @@ internal sealed record CifarFormat(string DisplayName, string DefaultPath, strin
     private LabeledData ToLabeledData(byte[] records, int count, int labelField)
     {
         using var scope = NewDisposeScope();
-        // frombuffer shares the managed array instead of copying it; the conversions below make the tensors that are kept.
+        // frombuffer shares the managed array, so the copies below make the tensors that are kept. The pixels stay bytes, a quarter
+        // of float32; the engine converts and normalises each batch (Normalization.Apply).
         var raw = frombuffer(records, ScalarType.Byte, count: (long)count * RecordBytes).view(count, RecordBytes);
-        var mean = tensor(Mean).view(1, Channels, 1, 1);
-        var std = tensor(Std).view(1, Channels, 1, 1);
-        var inputs = raw.narrow(1, LabelFields.Length, PixelBytes)
-            .to_type(ScalarType.Float32)
-            .reshape(count, Channels, Side, Side)
-            .div_(255f)
-            .sub_(mean)
-            .div_(std);
+        var inputs = raw.narrow(1, LabelFields.Length, PixelBytes).reshape(count, Channels, Side, Side).clone();
         var labels = raw.select(1, labelField).to_type(ScalarType.Int64);
         // Detached, not moved to an outer scope: the dataset owns these tensors for the whole run, whatever scope the caller has open.
-        return new LabeledData(inputs.DetachFromDisposeScope(), labels.contiguous().DetachFromDisposeScope());
+        return new LabeledData(inputs.DetachFromDisposeScope(), labels.contiguous().DetachFromDisposeScope(), new Normalization(Mean, Std));
     }
 
     /// <summary>The field's class names: from its names file when the folder has one (one name per line; trailing blank lines are

@@ -117,16 +117,14 @@ internal sealed record MnistFormat(string DisplayName, string DefaultPath, strin
         var pixelsPerImage = (long)images.Rows * images.Columns;
 
         using var scope = NewDisposeScope();
-        // frombuffer shares the managed array instead of copying it; the float conversion below makes the tensor that is kept.
+        // The pixels stay bytes, a quarter of float32; the engine converts and normalises each batch (Normalization.Apply).
+        // frombuffer shares the managed array, so the clone makes the tensor that is kept.
         var inputs = frombuffer(images.Pixels, ScalarType.Byte, count: count * pixelsPerImage)
             .reshape(count, 1, images.Rows, images.Columns)
-            .to_type(ScalarType.Float32)
-            .div_(255f)
-            .sub_(Mean)
-            .div_(Std);
+            .clone();
         var targets = frombuffer(labels, ScalarType.Byte, count: count).to_type(ScalarType.Int64);
         // Detached, not moved to an outer scope: the dataset owns these tensors for the whole run, whatever scope the caller has open.
-        return new LabeledData(inputs.DetachFromDisposeScope(), targets.DetachFromDisposeScope());
+        return new LabeledData(inputs.DetachFromDisposeScope(), targets.DetachFromDisposeScope(), new Normalization([Mean], [Std]));
     }
 
     private byte[] ReadLabels(string labelsPath, string imagesPath, int imageCount)

@@ -18,24 +18,85 @@ public interface IDatasetPlugin : IPlugin
 /// (the folder of the configuration file); every random choice derives from <paramref name="Seed"/>.</summary>
 public sealed record DatasetContext(string BaseDirectory, int Seed);
 
-/// <summary>One split in memory: inputs <c>[N, …sample shape]</c> as float32, already normalised, and labels
-/// <c>[N]</c> as int64 in <c>[0, classes)</c>. The engine moves both to the device once and gathers batches by index.</summary>
+/// <summary>How byte inputs become model inputs: <c>x = (b / 255 − Mean[c]) / Std[c]</c>, where <c>c</c> is the sample's channel
+/// (dimension 1 of a batch). Mean and Std are on the [0, 1] scale, one per channel.</summary>
+public sealed record Normalization
+{
+    /// <summary>One mean and one standard deviation (greater than 0, finite) per channel.</summary>
+    public Normalization(IReadOnlyList<float> mean, IReadOnlyList<float> std)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(std);
+        if (mean.Count == 0 || mean.Count != std.Count)
+            throw new ArgumentException($"one mean and one standard deviation per channel; got {mean.Count} means and {std.Count} deviations", nameof(std));
+        if (mean.Any(m => !float.IsFinite(m))) throw new ArgumentException("every mean must be finite", nameof(mean));
+        if (std.Any(s => !(s > 0) || !float.IsFinite(s))) throw new ArgumentException("every standard deviation must be finite and greater than 0", nameof(std));
+        Mean = [.. mean];
+        Std = [.. std];
+    }
+
+    /// <summary>Per channel, on the [0, 1] scale.</summary>
+    public IReadOnlyList<float> Mean { get; }
+
+    /// <summary>Per channel, on the [0, 1] scale.</summary>
+    public IReadOnlyList<float> Std { get; }
+
+    /// <summary>Equal when every mean and every standard deviation is (a record would compare the lists by reference).</summary>
+    public bool Equals(Normalization? other) => other is not null && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Mean.Count, Mean[0], Std[0]);
+
+    /// <summary>The mean and standard deviation as tensors on <paramref name="device"/>, shaped to broadcast over a batch of
+    /// <paramref name="batchDimensions"/> dimensions (<c>[1, C, 1, 1]</c> for images).</summary>
+    public (Tensor Mean, Tensor Std) On(Device device, int batchDimensions)
+    {
+        var shape = new long[batchDimensions];
+        Array.Fill(shape, 1L);
+        shape[1] = Mean.Count;
+        return (tensor(Mean.ToArray(), device: device).view(shape), tensor(Std.ToArray(), device: device).view(shape));
+    }
+
+    /// <summary>The model inputs of a uint8 batch, on its device: float32, then ÷ 255, − mean, ÷ std, in that order (the order
+    /// the readers used when they stored float32, so that both give the same bits).</summary>
+    public static Tensor Apply(Tensor bytes, (Tensor Mean, Tensor Std) on) =>
+        bytes.to_type(ScalarType.Float32).div_(255f).sub_(on.Mean).div_(on.Std);
+}
+
+/// <summary>One split in memory: inputs <c>[N, …sample shape]</c> and labels <c>[N]</c> as int64 in <c>[0, classes)</c>. Inputs are
+/// either float32, already normalised, or uint8 with the <see cref="Normalization"/> that turns a batch into model inputs on the
+/// device (a quarter of the memory). The engine moves both to the device once and gathers batches by index.</summary>
 public sealed class LabeledData : IDisposable
 {
-    /// <summary>Takes ownership of both tensors.</summary>
-    public LabeledData(Tensor inputs, Tensor labels)
+    /// <summary>Float32 inputs, already normalised. Takes ownership of both tensors.</summary>
+    public LabeledData(Tensor inputs, Tensor labels) : this(inputs, labels, null)
+    {
+    }
+
+    /// <summary>Uint8 inputs <c>[N, C, …]</c> with their normalisation (one mean and std per channel C), or float32 inputs with
+    /// <paramref name="normalization"/> null. Takes ownership of both tensors.</summary>
+    public LabeledData(Tensor inputs, Tensor labels, Normalization? normalization)
     {
         if (inputs.shape.Length < 2) throw new ArgumentException("inputs must be [N, …sample shape]", nameof(inputs));
         if (labels.shape.Length != 1 || labels.shape[0] != inputs.shape[0])
             throw new ArgumentException($"labels must be [N] with N = {inputs.shape[0]}; got [{string.Join(", ", labels.shape)}]", nameof(labels));
-        if (inputs.dtype != ScalarType.Float32) throw new ArgumentException($"inputs must be float32, got {inputs.dtype}", nameof(inputs));
+        if (normalization is null && inputs.dtype != ScalarType.Float32)
+            throw new ArgumentException($"inputs must be float32, or uint8 with a Normalization; got {inputs.dtype} without one", nameof(inputs));
+        if (normalization is not null && inputs.dtype != ScalarType.Byte)
+            throw new ArgumentException($"a Normalization is for uint8 inputs; got {inputs.dtype}, which must come already normalised", nameof(normalization));
+        if (normalization is not null && normalization.Mean.Count != inputs.shape[1])
+            throw new ArgumentException($"the Normalization has {normalization.Mean.Count} channels, the inputs {inputs.shape[1]} (dimension 1 of [N, C, …])", nameof(normalization));
         if (labels.dtype != ScalarType.Int64) throw new ArgumentException($"labels must be int64, got {labels.dtype}", nameof(labels));
         Inputs = inputs;
         Labels = labels;
+        Normalization = normalization;
     }
 
-    /// <summary>Float32 <c>[N, …sample shape]</c>.</summary>
+    /// <summary><c>[N, …sample shape]</c>: float32, or uint8 when <see cref="Normalization"/> is set.</summary>
     public Tensor Inputs { get; }
+
+    /// <summary>How uint8 inputs become model inputs; null for float32 inputs, which are used as they are.</summary>
+    public Normalization? Normalization { get; }
 
     /// <summary>Int64 <c>[N]</c>.</summary>
     public Tensor Labels { get; }
@@ -61,6 +122,8 @@ public sealed class Dataset : IDisposable
         if (test.Count == 0) throw new InvalidDataException("the test split is empty");
         if (!train.Inputs.shape.Skip(1).SequenceEqual(test.Inputs.shape.Skip(1)))
             throw new InvalidDataException("train and test samples differ in shape");
+        if (train.Inputs.dtype != test.Inputs.dtype || train.Normalization != test.Normalization)
+            throw new InvalidDataException("train and test inputs differ in type or normalisation: both float32, or both uint8 with the same Normalization");
         if (classNames.Count < 2) throw new ArgumentException("a classifier needs at least two classes", nameof(classNames));
         Train = train;
         Test = test;
@@ -78,6 +141,10 @@ public sealed class Dataset : IDisposable
 
     /// <summary>The shape of one sample, for example <c>[1, 28, 28]</c>.</summary>
     public long[] SampleShape => Train.Inputs.shape[1..];
+
+    /// <summary>The bytes both splits hold in memory (inputs and labels).</summary>
+    public long Bytes => Train.Inputs.NumberOfElements * Train.Inputs.ElementSize + Test.Inputs.NumberOfElements * Test.Inputs.ElementSize
+        + (Train.Count + Test.Count) * sizeof(long);
 
     /// <summary>What the engine applies to every training batch (never to evaluation or refresh passes); null for none.</summary>
     public IAugmentation? Augmentation { get; init; }

@@ -7,7 +7,7 @@ namespace Winnow.Engine.Training;
 
 /// <summary>Turns forward passes into per-sample values on the score board: those training already made, and the refresh passes a
 /// policy asks for. Counts what it forwarded and how long refreshing took, per epoch.</summary>
-internal sealed class Scoring(ComposedRun run, Device device, Tensor trainX, Tensor trainY, int batchSize, ModelCalls calls)
+internal sealed class Scoring(ComposedRun run, Device device, DeviceSplit train, int batchSize, ModelCalls calls)
 {
     private readonly Stopwatch _refreshing = new();
 
@@ -78,8 +78,8 @@ internal sealed class Scoring(ComposedRun run, Device device, Tensor trainX, Ten
                 using var scope = NewDisposeScope();
                 var length = Math.Min(batchSize, order.Length - start);
                 var batch = torch.tensor(order.AsSpan(start, length).ToArray(), device: device);
-                var x = trainX.index_select(0, batch);
-                var y = trainY.index_select(0, batch);
+                var x = train.Gather(batch);
+                var y = train.Labels.index_select(0, batch);
                 var output = calls.Forward(x, proxy, epoch, "a refresh pass");
                 var losses = nn.functional.cross_entropy(output.Logits, y, reduction: nn.Reduction.None);
                 Record(epoch, order.AsSpan(start, length), batch, output, y, losses);
@@ -131,7 +131,7 @@ internal sealed class ModelCalls(ComposedRun run)
 }
 
 /// <summary>Test loss and accuracy of the current model on the test split, under inference mode.</summary>
-internal sealed class Evaluation(ComposedRun run, Tensor testX, Tensor testY, int batchSize, ModelCalls calls)
+internal sealed class Evaluation(ComposedRun run, DeviceSplit test, int batchSize, ModelCalls calls)
 {
     public (double Loss, double Accuracy) Run(int epoch)
     {
@@ -139,15 +139,15 @@ internal sealed class Evaluation(ComposedRun run, Tensor testX, Tensor testY, in
         try
         {
             using var _ = torch.inference_mode();
-            var n = testY.shape[0];
+            var n = test.Count;
             double lossSum = 0;
             long correct = 0;
             for (long start = 0; start < n; start += batchSize)
             {
                 using var scope = NewDisposeScope();
                 var length = Math.Min(batchSize, n - start);
-                var x = testX.narrow(0, start, length);
-                var y = testY.narrow(0, start, length);
+                var x = test.Slice(start, length);
+                var y = test.Labels.narrow(0, start, length);
                 var logits = calls.Forward(x, false, epoch, "evaluation").Logits;
                 lossSum += nn.functional.cross_entropy(logits, y, reduction: nn.Reduction.Sum).item<float>();
                 correct += logits.argmax(1).eq(y).sum().item<long>();

@@ -32,8 +32,8 @@ public sealed partial class Trainer
             var start = step * batch;
             var length = Math.Min(batch, order.Length - start);
             var indices = orderOnDevice.narrow(0, start, length);
-            var x = _trainX.index_select(0, indices);
-            var y = _trainY.index_select(0, indices);
+            var x = _train.Gather(indices);
+            var y = _train.Labels.index_select(0, indices);
             if (augmentation is not null) x = _calls.Augment(augmentation, x, augmentRandom!, epoch);
             foreach (var group in _optimizer.ParamGroups) group.LearningRate = LearningRates.At(_settings, epoch + (double)step / steps);
 

@@ -28,10 +28,8 @@ public sealed partial class Trainer : ITrainingState, IDisposable
     private readonly RunSettings _settings;
     private readonly ComposedRun _run;
     private readonly Device _device;
-    private readonly Tensor _trainX;
-    private readonly Tensor _trainY;
-    private readonly Tensor _testX;
-    private readonly Tensor _testY;
+    private readonly DeviceSplit _train;
+    private readonly DeviceSplit _test;
     private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
     private readonly IReadOnlyList<TorchSharp.Modules.Parameter> _parameters;
     private readonly ModelCalls _calls;
@@ -44,18 +42,16 @@ public sealed partial class Trainer : ITrainingState, IDisposable
         _settings = settings;
         _run = run;
         _device = device;
-        _trainX = run.Data.Train.Inputs.to(device);
-        _trainY = run.Data.Train.Labels.to(device);
-        _testX = run.Data.Test.Inputs.to(device);
-        _testY = run.Data.Test.Labels.to(device);
+        _train = new DeviceSplit(run.Data.Train, device);
+        _test = new DeviceSplit(run.Data.Test, device);
         var parameters = run.Model.parameters().ToList();
         _parameters = parameters;
         _optimizer = settings.Optimizer == OptimizerChoice.AdamW
             ? optim.AdamW(parameters, settings.LearningRate, settings.Beta1, settings.Beta2, 1e-8, settings.WeightDecay, false, false)
             : optim.SGD(parameters, settings.LearningRate, settings.Momentum, 0, settings.WeightDecay, settings.Nesterov, false);
         _calls = new ModelCalls(run);
-        _scoring = new Scoring(run, device, _trainX, _trainY, settings.EvalBatchSize, _calls);
-        _evaluation = new Evaluation(run, _testX, _testY, settings.EvalBatchSize, _calls);
+        _scoring = new Scoring(run, device, _train, settings.EvalBatchSize, _calls);
+        _evaluation = new Evaluation(run, _test, settings.EvalBatchSize, _calls);
     }
 
     public ScoreBoard Scores => _scoring.Board;
@@ -141,10 +137,8 @@ public sealed partial class Trainer : ITrainingState, IDisposable
     public void Dispose()
     {
         _optimizer.Dispose();
-        _trainX.Dispose();
-        _trainY.Dispose();
-        _testX.Dispose();
-        _testY.Dispose();
+        _train.Dispose();
+        _test.Dispose();
     }
 
     private static string Format(double value) =>

@@ -94,10 +94,11 @@ public sealed class CifarDatasetTests
         Assert.AreEqual(18, data.Train.Count);
         Assert.AreEqual(4, data.Test.Count);
         CollectionAssert.AreEqual(new long[] { 3, 32, 32 }, data.SampleShape);
-        Assert.AreEqual(ScalarType.Float32, data.Train.Inputs.dtype);
+        Assert.AreEqual(ScalarType.Byte, data.Train.Inputs.dtype, "the pixels stay bytes until the batch");
+        Assert.AreEqual(new Normalization(Mean10, Std10), data.Train.Normalization);
         Assert.AreEqual(ScalarType.Int64, data.Train.Labels.dtype);
-        AssertPixels(trainPixels, data.Train.Inputs, Mean10, Std10, "train");
-        AssertPixels(testPixels, data.Test.Inputs, Mean10, Std10, "test");
+        AssertPixels(trainPixels, data.Train.ModelInputs(), Mean10, Std10, "train");
+        AssertPixels(testPixels, data.Test.ModelInputs(), Mean10, Std10, "test");
         CollectionAssert.AreEqual(trainLabels.Select(l => (long)l).ToArray(), data.Train.Labels.data<long>().ToArray());
         CollectionAssert.AreEqual(testLabels.Select(l => (long)l).ToArray(), data.Test.Labels.data<long>().ToArray());
         CollectionAssert.AreEqual(
@@ -123,7 +124,7 @@ public sealed class CifarDatasetTests
         using var cifar100 = Open100();
 
         // Worked out by hand: (pixel / 255 - mean[c]) / std[c].
-        var x = cifar10.Train.Inputs;
+        var x = cifar10.Train.ModelInputs();
         Assert.AreEqual(2.059109f, x[0, 0, 0, 0].item<float>(), 1e-5f, "red 255");
         Assert.AreEqual(-1.989474f, x[0, 0, 1, 2].item<float>(), 1e-5f, "red 0 at row 1, column 2");
         Assert.AreEqual(2.059109f, x[0, 0, 2, 1].item<float>(), 1e-5f, "red 255 at row 2, column 1");
@@ -133,7 +134,7 @@ public sealed class CifarDatasetTests
         Assert.AreEqual(-1.706804f, x[0, 2, 31, 31].item<float>(), 1e-5f, "blue 0 at row 31, column 31");
         Assert.AreEqual(6L, cifar10.Train.Labels[0].item<long>());
 
-        var y = cifar100.Train.Inputs;
+        var y = cifar100.Train.ModelInputs();
         Assert.AreEqual(1.843996f, y[0, 0, 0, 0].item<float>(), 1e-5f, "CIFAR-100 red 255");
         Assert.AreEqual(-1.897426f, y[0, 1, 0, 0].item<float>(), 1e-5f, "CIFAR-100 green 0");
         Assert.AreEqual(0.221075f, y[0, 2, 0, 0].item<float>(), 1e-5f, "CIFAR-100 blue 128");
@@ -149,8 +150,8 @@ public sealed class CifarDatasetTests
         using var coarse = Open100(Cifar100Labels.Coarse);
 
         // Two label bytes precede the pixels: the pixels are the same whichever label is used.
-        AssertPixels(trainPixels, fine.Train.Inputs, Mean100, Std100, "fine");
-        AssertPixels(trainPixels, coarse.Train.Inputs, Mean100, Std100, "coarse");
+        AssertPixels(trainPixels, fine.Train.ModelInputs(), Mean100, Std100, "fine");
+        AssertPixels(trainPixels, coarse.Train.ModelInputs(), Mean100, Std100, "coarse");
         CollectionAssert.AreEqual(trainLabels.Select(l => (long)l[1]).ToArray(), fine.Train.Labels.data<long>().ToArray());
         CollectionAssert.AreEqual(testLabels.Select(l => (long)l[1]).ToArray(), fine.Test.Labels.data<long>().ToArray());
         CollectionAssert.AreEqual(trainLabels.Select(l => (long)l[0]).ToArray(), coarse.Train.Labels.data<long>().ToArray());
@@ -173,14 +174,14 @@ public sealed class CifarDatasetTests
         using var data = Open10(o => { o.TrainLimit = 5; o.TestLimit = 100; });
 
         // 3 records from data_batch_1.bin, then 2 from data_batch_2.bin.
-        AssertPixels(trainPixels[..5], data.Train.Inputs, Mean10, Std10, "train");
+        AssertPixels(trainPixels[..5], data.Train.ModelInputs(), Mean10, Std10, "train");
         CollectionAssert.AreEqual(trainLabels[..5].Select(l => (long)l).ToArray(), data.Train.Labels.data<long>().ToArray());
         // A limit above the split's size takes it whole.
         CollectionAssert.AreEqual(testLabels.Select(l => (long)l).ToArray(), data.Test.Labels.data<long>().ToArray());
 
         var (pixels100, labels100, _) = WriteCifar100();
         using var limited100 = Open100(trainLimit: 2);
-        AssertPixels(pixels100[..2], limited100.Train.Inputs, Mean100, Std100, "CIFAR-100 train");
+        AssertPixels(pixels100[..2], limited100.Train.ModelInputs(), Mean100, Std100, "CIFAR-100 train");
         CollectionAssert.AreEqual(labels100[..2].Select(l => (long)l[1]).ToArray(), limited100.Train.Labels.data<long>().ToArray());
     }
 

@@ -55,18 +55,19 @@ public sealed class MnistDatasetTests
         CollectionAssert.AreEqual(new long[] { 5, 1, Rows, Columns }, data.Train.Inputs.shape);
         CollectionAssert.AreEqual(new long[] { 3, 1, Rows, Columns }, data.Test.Inputs.shape);
         CollectionAssert.AreEqual(new long[] { 1, Rows, Columns }, data.SampleShape);
-        Assert.AreEqual(ScalarType.Float32, data.Train.Inputs.dtype);
+        Assert.AreEqual(ScalarType.Byte, data.Train.Inputs.dtype, "the pixels stay bytes until the batch");
+        Assert.AreEqual(new Normalization([0.2860f], [0.3530f]), data.Train.Normalization);
         Assert.AreEqual(ScalarType.Int64, data.Train.Labels.dtype);
 
-        var train = data.Train.Inputs.data<float>().ToArray();
-        var test = data.Test.Inputs.data<float>().ToArray();
+        var train = data.Train.ModelInputs().data<float>().ToArray();
+        var test = data.Test.ModelInputs().data<float>().ToArray();
         Assert.HasCount(trainPixels.Length, train);
         for (var i = 0; i < trainPixels.Length; i++)
             Assert.AreEqual(Normalised(trainPixels[i], 0.2860f, 0.3530f), train[i], 1e-5f, $"train element {i}");
         for (var i = 0; i < testPixels.Length; i++)
             Assert.AreEqual(Normalised(testPixels[i], 0.2860f, 0.3530f), test[i], 1e-5f, $"test element {i}");
         // The row-major layout survives: image 1, row 2, column 3 is flat pixel 1 * 12 + 2 * 4 + 3.
-        Assert.AreEqual(Normalised(trainPixels[12 + 8 + 3], 0.2860f, 0.3530f), data.Train.Inputs[1, 0, 2, 3].item<float>(), 1e-5f);
+        Assert.AreEqual(Normalised(trainPixels[12 + 8 + 3], 0.2860f, 0.3530f), data.Train.ModelInputs()[1, 0, 2, 3].item<float>(), 1e-5f);
 
         CollectionAssert.AreEqual(trainLabels.Select(l => (long)l).ToArray(), data.Train.Labels.data<long>().ToArray());
         CollectionAssert.AreEqual(testLabels.Select(l => (long)l).ToArray(), data.Test.Labels.data<long>().ToArray());
@@ -86,7 +87,7 @@ public sealed class MnistDatasetTests
         IdxFiles.Write(dir.File("t10k-labels-idx1-ubyte"), IdxFiles.Labels([4]));
 
         using var data = OpenFashion();
-        var values = data.Train.Inputs.data<float>().ToArray();
+        var values = data.Train.ModelInputs().data<float>().ToArray();
 
         // Expected values worked out by hand: (pixel / 255 - 0.2860) / 0.3530.
         Assert.AreEqual(-0.810198, values[0], 1e-5);
@@ -102,7 +103,7 @@ public sealed class MnistDatasetTests
         using var data = ((IDatasetPlugin)new MnistDatasetPlugin()).Open(new MnistOptions { Path = dir.Path }, new DatasetContext("/", 0));
 
         // Pixel 5 of the pattern is the first training pixel.
-        Assert.AreEqual((5 / 255f - 0.1307f) / 0.3081f, data.Train.Inputs.data<float>()[0], 1e-6f);
+        Assert.AreEqual((5 / 255f - 0.1307f) / 0.3081f, data.Train.ModelInputs().data<float>()[0], 1e-6f);
         CollectionAssert.AreEqual(new[] { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" }, data.ClassNames.ToArray());
     }
 
@@ -116,7 +117,7 @@ public sealed class MnistDatasetTests
         Assert.AreEqual(2, data.Train.Count);
         CollectionAssert.AreEqual(new long[] { 2, 1, Rows, Columns }, data.Train.Inputs.shape);
         CollectionAssert.AreEqual(trainLabels[..2].Select(l => (long)l).ToArray(), data.Train.Labels.data<long>().ToArray());
-        var train = data.Train.Inputs.data<float>().ToArray();
+        var train = data.Train.ModelInputs().data<float>().ToArray();
         for (var i = 0; i < 2 * Pixels; i++)
             Assert.AreEqual(Normalised(trainPixels[i], 0.2860f, 0.3530f), train[i], 1e-5f);
         // A limit above the split's size takes it whole.
@@ -268,7 +269,7 @@ public sealed class MnistDatasetTests
         Assert.AreEqual(4, mnist.Padding);
         Assert.IsFalse(mnist.Flip);
         // It applies to batches of the dataset's own samples.
-        using var batch = augmented.Train.Inputs[..2];
+        using var batch = augmented.Train.ModelInputs()[..2];
         using var generator = new Generator(1, CPU);
         using var output = fashion.Apply(batch, generator);
         CollectionAssert.AreEqual(batch.shape, output.shape);
@@ -305,8 +306,8 @@ public sealed class MnistDatasetTests
         // Fashion-MNIST is balanced: 6,000 training images per class.
         CollectionAssert.AreEqual(Enumerable.Repeat(6000L, 10).ToArray(), data.Train.Labels.bincount(null).data<long>().ToArray());
         // Normalised with its own training statistics, the training inputs have mean about 0 and standard deviation about 1.
-        Assert.AreEqual(0.0, data.Train.Inputs.mean().item<float>(), 0.01);
-        Assert.AreEqual(1.0, data.Train.Inputs.std().item<float>(), 0.01);
+        Assert.AreEqual(0.0, data.Train.ModelInputs().mean().item<float>(), 0.01);
+        Assert.AreEqual(1.0, data.Train.ModelInputs().std().item<float>(), 0.01);
         // Generous against a slow machine; it takes well under a second here.
         Assert.IsLessThan(5000L, clock.ElapsedMilliseconds, $"opening took {clock.ElapsedMilliseconds} ms");
     }

@@ -245,7 +245,7 @@ public sealed class ReaderFuzzTests
         {
             if (split.Count <= 0 || split.Inputs.shape[0] != split.Count) return $"split of {split.Count} with inputs [{string.Join(", ", split.Inputs.shape)}]";
             if (split.Labels.min().item<long>() < 0 || split.Labels.max().item<long>() >= classes) return "a label out of range was let through";
-            if (!split.Inputs.isfinite().all().item<bool>()) return "non-finite inputs";
+            if (!split.ModelInputs().isfinite().all().item<bool>()) return "non-finite inputs";
         }
         return data.ClassNames.Count == classes ? null : $"{data.ClassNames.Count} class names";
     }
