@@ -154,6 +154,7 @@ public sealed partial class BenchSuite
         private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
         private readonly Tensor _x;
         private readonly Tensor _y;
+        private readonly (Tensor Mean, Tensor Std)? _normalization;
         private readonly int _batch;
         private readonly Random _random;
 
@@ -167,6 +168,7 @@ public sealed partial class BenchSuite
             _optimizer = optim.SGD(_network.parameters(), run.LearningRate, run.Momentum, 0, run.WeightDecay, run.Nesterov, false);
             _x = data.Train.Inputs;
             _y = data.Train.Labels;
+            if (data.Train.Normalization is { } n) _normalization = n.On(CPU, (int)_x.dim());
             _batch = run.BatchSize;
             _random = new Random(run.Seed);
         }
@@ -185,7 +187,10 @@ public sealed partial class BenchSuite
             {
                 using var scope = torch.NewDisposeScope();
                 var indices = orderTensor.narrow(0, start, Math.Min(_batch, n - start));
-                var loss = nn.functional.cross_entropy(_network.call(_x.index_select(0, indices)).Logits, _y.index_select(0, indices));
+                var x = _x.index_select(0, indices);
+                // Bytes are converted per batch, as any loop over byte-stored images must.
+                if (_normalization is { } stats) x = Normalization.Apply(x, stats);
+                var loss = nn.functional.cross_entropy(_network.call(x).Logits, _y.index_select(0, indices));
                 _optimizer.zero_grad();
                 loss.backward();
                 _optimizer.step();
