@@ -37,7 +37,7 @@ internal static class Syntax
         var run = RunCommands.CreateRun(config);
         var root = new RootCommand(Help.Description)
         {
-            config, run, RunCommands.CreateResume(), PluginsCommand.Create(config), SweepCommand.Create(), ReportCommand.Create(), BenchCommand.Create(config),
+            config, run, RunCommands.CreateResume(), PluginsCommand.Create(config), SweepCommand.Create(), ReportCommand.Create(), BenchCommand.Create(config), DataCommand.Create(config),
         };
         // Without a command winnow runs: the root takes what run takes.
         root.Action = run.Action;

@@ -16,7 +16,8 @@ public abstract class ImageDatasetOptions
         HorizontalFlip = horizontalFlip;
     }
 
-    /// <summary>The folder holding the dataset's files; a relative path starts at the configuration file's folder.</summary>
+    /// <summary>Where the dataset is: the folder of its files (the data file itself for <c>data-file</c>); a relative path starts at the
+    /// configuration file's folder.</summary>
     [Required]
     public string Path { get; set; }
 
