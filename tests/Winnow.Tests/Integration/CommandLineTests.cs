@@ -78,7 +78,7 @@ public sealed class CommandLineTests
     public void AnUnknownCommandListsTheCommands()
     {
         using var work = new TempFolder();
-        AssertRefused(Host(work, "swep", "sweep.json"), "unknown command 'swep'", "the commands are run, resume, plugins, sweep, report, bench, help (run is the default)");
+        AssertRefused(Host(work, "swep", "sweep.json"), "unknown command 'swep'", "the commands are run, resume, plugins, sweep, report, bench, data, help (run is the default)");
         AssertRefused(Host(work, "help", "swep"), "unknown command 'swep'");
     }
 
@@ -95,7 +95,7 @@ public sealed class CommandLineTests
     public void BenchChecksTheBenchmarkNamesBeforeAnythingRuns()
     {
         using var work = new TempFolder();
-        AssertRefused(Host(work, "bench", "--only=selection,nope"), "--only: unknown benchmark nope; the benchmarks are ceiling, throughput, first-epoch, overhead, speedup, selection, datapath, memory");
+        AssertRefused(Host(work, "bench", "--only=selection,nope"), "--only: unknown benchmark nope; the benchmarks are ceiling, throughput, first-epoch, overhead, speedup, selection, datapath, data-memory, memory");
         AssertRefused(Host(work, "bench", "--only", "nope", "--quick"), "--only: unknown benchmark nope");
     }
 
