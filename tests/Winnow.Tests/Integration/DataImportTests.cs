@@ -78,16 +78,21 @@ public sealed class DataImportTests
         Assert.IsGreaterThan(0.5, summary.GetProperty("bestTestAccuracy").GetDouble(), $"three colours are easy to tell apart: {run}");
     }
 
+    // MNIST-format files of 4×4 images in work/idx, exported through the mnist plugin into work/<file>.
+    private static (string Idx, HostResult Export) ExportMnist(TempFolder work, int train, int test, string file)
+    {
+        var idx = work.Combine("idx");
+        Directory.CreateDirectory(idx);
+        IdxFiles.WriteMnistFolder(idx, train, test);
+        HostProcess.WriteConfig(work.Path);
+        return (idx, HostProcess.Run(work.Path, "data", "import", "mnist", file, $"--Run:Dataset:Options:Path={idx}"));
+    }
+
     [TestMethod]
     public void IdxFilesExportedToADataFileTrainExactlyAsReadDirectly()
     {
         using var work = new TempFolder();
-        var idx = work.Combine("idx");
-        Directory.CreateDirectory(idx);
-        IdxFiles.WriteMnistFolder(idx, train: 300, test: 60);
-        HostProcess.WriteConfig(work.Path);
-
-        var export = HostProcess.Run(work.Path, "data", "import", "mnist", "digits.wds", $"--Run:Dataset:Options:Path={idx}");
+        var (idx, export) = ExportMnist(work, train: 300, test: 60, "digits.wds");
         Assert.AreEqual(0, export.ExitCode, export.ToString());
         StringAssert.Contains(export.Output, "imported 300 train and 60 test records of 10 classes, [1, 4, 4]", export.ToString());
 
@@ -103,11 +108,8 @@ public sealed class DataImportTests
     public void ADamagedDataFileStopsTheRunBeforeTrainingNamingTheFile()
     {
         using var work = new TempFolder();
-        var idx = work.Combine("idx");
-        Directory.CreateDirectory(idx);
-        IdxFiles.WriteMnistFolder(idx, train: 20, test: 10);
-        HostProcess.WriteConfig(work.Path);
-        Assert.AreEqual(0, HostProcess.Run(work.Path, "data", "import", "mnist", "d.wds", $"--Run:Dataset:Options:Path={idx}").ExitCode);
+        var (_, export) = ExportMnist(work, train: 20, test: 10, "d.wds");
+        Assert.AreEqual(0, export.ExitCode, export.ToString());
         using (var stream = new FileStream(work.Combine("d.wds"), FileMode.Open)) stream.SetLength(stream.Length - 1);
 
         HostProcess.WriteConfig(work.Path, dataset: "data-file", datasetOptions: """{ "Path": "d.wds" }""");

@@ -53,7 +53,8 @@ public sealed class ByteStorageTests
         IPolicyPlugin policy = new DynamsPolicyPlugin();
         var policyOptions = new DynamsOptions { KeepFraction = 0.5, Q0 = 1 };
         var labels = data.Train.Labels.data<long>().Select(l => (int)l).ToArray();
-        var needs = policy.Create(policyOptions, new PolicyContext(data.Train.Count, settings.Epochs, settings.Seed) { Labels = labels }).Needs;
+        var policyInstance = policy.Create(policyOptions, new PolicyContext(data.Train.Count, settings.Epochs, settings.Seed) { Labels = labels });
+        var needs = policyInstance.Needs;
         var proxy = ((IProxyModel)network).EnableProxy(needs.Proxy!.Width);
         using var run = new ComposedRun(
             Chosen(PluginKind.Model, "cnn", new CnnPlugin(), modelOptions),
@@ -61,8 +62,7 @@ public sealed class ByteStorageTests
             Chosen(PluginKind.Scorer, "margin", scorer, new NoOptions()),
             Chosen(PluginKind.Policy, "dynams", policy, policyOptions),
             network, data, scorer.Create(new NoOptions(), new ScorerContext(data.Train.Count)),
-            policy.Create(policyOptions, new PolicyContext(data.Train.Count, settings.Epochs, settings.Seed) { Labels = labels }),
-            needs, proxyEnabled: proxy, notes: [], ownsData: false);
+            policyInstance, needs, proxyEnabled: proxy, notes: [], ownsData: false);
         using var trainer = new Trainer(settings, run, CPU);
         var recorder = new Recorder();
         trainer.Train(recorder);
