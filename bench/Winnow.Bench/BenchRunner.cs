@@ -12,7 +12,7 @@ namespace Winnow.Bench;
 public static class BenchRunner
 {
     /// <summary>Every benchmark, in the order they run (those that share the full-data run come together).</summary>
-    public static readonly string[] Names = ["ceiling", "throughput", "first-epoch", "overhead", "speedup", "selection", "datapath", "data-memory", "memory"];
+    public static readonly string[] Names = ["ceiling", "throughput", "first-epoch", "overhead", "speedup", "selection", "datapath", "data-memory", "data-file", "memory"];
 
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
@@ -43,6 +43,7 @@ public static class BenchRunner
                     "selection" => suite.Selection(),
                     "datapath" => [suite.DataPath()],
                     "data-memory" => [suite.DataMemory()],
+                    "data-file" => [suite.DataFile()],
                     _ => [suite.Memory()],
                 };
                 foreach (var r in found) output.WriteLine($"  {r.Name}: {r.Measured} (target {r.Target}) {r.VerdictText}");

@@ -27,8 +27,7 @@ public sealed class DataFileDatasetPlugin : DatasetPlugin<DataFileOptions>
         try
         {
             using var scope = NewDisposeScope();
-            // shared: false maps the file privately and read-only in effect: nothing the process does writes to it.
-            var file = from_file(path, shared: false, size: layout.FileLength, dtype: ScalarType.Byte);
+            var file = Map(path, layout.FileLength);
             var shape = header.Shape.Select(d => (long)d).ToArray();
             LabeledData Split(long offset, long start, long count, int limit)
             {
@@ -46,6 +45,41 @@ public sealed class DataFileDatasetPlugin : DatasetPlugin<DataFileOptions>
             train?.Dispose();
             test?.Dispose();
             throw;
+        }
+    }
+
+    // Linux charges a private map of a file to the process's commit, and under its default overcommit refuses one larger than the
+    // machine's memory, which is the case this format exists for; a shared map is charged nothing. libtorch maps shared files
+    // read-write, so a shared map needs a writable file; nothing writes to it (the engine only gathers batches from it). A read-only
+    // file is mapped privately, which works while it is smaller than the memory.
+    private static Tensor Map(string path, long length)
+    {
+        var writable = IsWritable(path);
+        try
+        {
+            var map = from_file(path, shared: writable, size: length, dtype: ScalarType.Byte);
+            RandomReads.Advise(path);
+            return map;
+        }
+        catch (System.Runtime.InteropServices.ExternalException e) when (e.Message.Contains("Cannot allocate memory", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException(writable
+                ? $"data file {path} ({length / 1e9:F1} GB) could not be memory-mapped: the system refused the address space ({e.Message.Split('\n')[0]})"
+                : $"data file {path} ({length / 1e9:F1} GB) is read-only and larger than a private memory map may be here; make it writable " +
+                  "(chmod u+w) so that it is mapped shared, which the system does not charge to the process's memory");
+        }
+    }
+
+    private static bool IsWritable(string path)
+    {
+        try
+        {
+            using var probe = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+            return true;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            return false;
         }
     }
 }

@@ -14,7 +14,7 @@ internal static class DataCommand
 
     public static Command Create(Option<string> config) => new("data", "Makes and describes Winnow data files: uint8 records and labels behind a checked header, trained from by the data-file dataset without reading them whole.")
     {
-        Import(config), Info(),
+        Import(config), Generate(), Info(),
     };
 
     private static Command Import(Option<string> config)
@@ -65,6 +65,46 @@ internal static class DataCommand
         if (kind != PathKind.Missing) throw new ConfigurationError($"{Path.GetFullPath(output)} is {UserPaths.Describe(kind)}; name a new file");
         var folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
         if (!Directory.Exists(folder)) throw new ConfigurationError($"the folder of {Path.GetFullPath(output)} does not exist: create {folder} first");
+    }
+
+    private static Command Generate()
+    {
+        var output = Syntax.Positional("output", "the data file to write (e.g. data/synthetic-10m.wds)");
+        var train = new Option<long>("--train") { DefaultValueFactory = _ => 60_000, HelpName = "records", Description = "train records; default 60000" };
+        train.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--train must be at least 1"); });
+        var test = new Option<long>("--test") { DefaultValueFactory = _ => 10_000, HelpName = "records", Description = "test records; default 10000" };
+        test.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--test must be at least 1"); });
+        var shape = new Option<string>("--shape") { DefaultValueFactory = _ => "3x32x32", HelpName = "CxHxW", Description = "the shape of a record, channels first; default 3x32x32" };
+        shape.Validators.Add(r =>
+        {
+            if (ParseShape(r.GetValueOrDefault<string>()) is null) r.AddError($"--shape '{r.GetValueOrDefault<string>()}' is not channels x height x width of positive whole numbers, e.g. 3x32x32, of at most 16 MiB");
+        });
+        var classes = new Option<int>("--classes") { DefaultValueFactory = _ => 10, Description = "the number of classes, 2 to 65536; default 10" };
+        classes.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 2 or > 65536) r.AddError("--classes must be between 2 and 65536"); });
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "the seed of the patterns, noise and labels; default 1" };
+        var command = new Command("generate", "Writes a data file of generated images (each a class's pattern under noise) of any size, with progress: " +
+                                              "to try training on data larger than this machine's memory before your own is there.")
+        {
+            output, train, test, shape, classes, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var to = parse.GetRequiredValue(output);
+            RefuseExisting(to);
+            var dims = ParseShape(parse.GetValue(shape))!;
+            var bytes = (parse.GetValue(train) + parse.GetValue(test)) * dims.Aggregate(1L, (a, d) => a * d);
+            var free = new DriveInfo(Path.GetDirectoryName(Path.GetFullPath(to))!).AvailableFreeSpace;
+            if (bytes > free) throw new ConfigurationError($"{Path.GetFullPath(to)} would take {bytes / 1e9:F1} GB; its disk has {free / 1e9:F1} GB free");
+            return SyntheticImages.Run(new SyntheticImagesJob(to, parse.GetValue(train), parse.GetValue(test), dims, parse.GetValue(classes), parse.GetValue(seed)), Console.Out);
+        });
+        return command;
+    }
+
+    private static int[]? ParseShape(string? text)
+    {
+        var parts = (text ?? "").Split('x');
+        var dims = parts.Select(p => int.TryParse(p, NumberStyles.None, C, out var d) && d > 0 ? d : 0).ToArray();
+        return parts.Length == 3 && dims.All(d => d > 0) && dims.Aggregate(1L, (a, d) => a * d) <= 1 << 24 ? dims : null;
     }
 
     private static Command Info()

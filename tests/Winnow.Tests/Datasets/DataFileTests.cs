@@ -52,6 +52,25 @@ public sealed class DataFileTests
     }
 
     [TestMethod]
+    public void TheMapIsSharedAndAdvisedAsReadAtRandom()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Inconclusive("madvise and /proc/self/smaps are Linux's");
+        var path = Write();
+        using var data = OpenPlugin(path);
+
+        // smaps lists each mapping's flags: "sh" shared, "rr" random reads advised (no read-ahead on a page fault).
+        var lines = File.ReadAllLines("/proc/self/smaps");
+        var flags = lines.Select((line, i) => (line, i)).Where(l => l.line.EndsWith(" " + path, StringComparison.Ordinal))
+            .Select(l => lines.Skip(l.i).First(x => x.StartsWith("VmFlags:", StringComparison.Ordinal))).ToList();
+        Assert.IsNotEmpty(flags, "the file is mapped");
+        foreach (var f in flags)
+        {
+            CollectionAssert.Contains(f.Split(' '), "sh", f);
+            CollectionAssert.Contains(f.Split(' '), "rr", f);
+        }
+    }
+
+    [TestMethod]
     public void TheNormalisationIsMeasuredOnTheTrainRecordsWhenNotGiven()
     {
         var header = DataFile.Open(Write()).Header;

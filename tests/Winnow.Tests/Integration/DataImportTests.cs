@@ -105,6 +105,39 @@ public sealed class DataImportTests
     }
 
     [TestMethod]
+    public void GeneratedImagesOfAnySizeAreWrittenAsADataFileAndTrainedOn()
+    {
+        using var work = new TempFolder();
+        string[] generate = ["data", "generate", "gen.wds", "--train", "600", "--test", "200", "--shape", "3x8x8", "--classes", "3", "--seed", "4"];
+        var made = HostProcess.Run(work.Path, generate);
+        Assert.AreEqual(0, made.ExitCode, made.ToString());
+        StringAssert.Contains(made.Output, "generated 600 train and 200 test records of 3 classes, [3, 8, 8]");
+        StringAssert.Contains(HostProcess.Run(work.Path, "data", "info", "gen.wds").Output, "records   600 train, 200 test; each [3, 8, 8] uint8 (192 bytes)");
+        Assert.AreEqual(0, HostProcess.Run(work.Path, [.. generate.Select(a => a == "gen.wds" ? "again.wds" : a)]).ExitCode);
+        CollectionAssert.AreEqual(File.ReadAllBytes(work.Combine("gen.wds")).Skip(4096).ToArray(), File.ReadAllBytes(work.Combine("again.wds")).Skip(4096).ToArray(),
+            "the same seed, the same records and labels");
+
+        HostProcess.WriteConfig(work.Path, dataset: "data-file", datasetOptions: """{ "Path": "gen.wds" }""", epochs: 3);
+        var run = ResumeTests.RunFolderOf(work, "runs", HostProcess.Run(work.Path));
+        using var summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "summary.json")));
+        Assert.IsGreaterThan(0.6, summary.RootElement.GetProperty("finalTestAccuracy").GetDouble(), "each class's pattern shows through its noise (chance is 0.33)");
+
+        foreach (var (args, message) in new[]
+                 {
+                     (new[] { "gen.wds" }, $"{work.Combine("gen.wds")} already exists"),
+                     (new[] { "x.wds", "--shape", "3x0x8" }, "--shape '3x0x8' is not channels x height x width"),
+                     (new[] { "x.wds", "--classes", "1" }, "--classes must be between 2 and 65536"),
+                     (new[] { "x.wds", "--train", "100000000000" }, "would take 307200.0 GB; its disk has"),
+                 })
+        {
+            var refused = HostProcess.Run(work.Path, ["data", "generate", .. args]);
+            Assert.AreNotEqual(0, refused.ExitCode, refused.ToString());
+            StringAssert.Contains(refused.Error, message, refused.ToString());
+            Assert.IsFalse(File.Exists(work.Combine("x.wds")));
+        }
+    }
+
+    [TestMethod]
     public void ADamagedDataFileStopsTheRunBeforeTrainingNamingTheFile()
     {
         using var work = new TempFolder();
