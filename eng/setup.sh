@@ -2,14 +2,19 @@
 # Installs what Winnow needs on this machine, and only what is missing.
 #   eng/setup.sh            native runtime for TorchSharp (needed by every command)
 #   eng/setup.sh --data     also the Fashion-MNIST files the default run trains on
+#   eng/setup.sh --slurm    also a single-node Slurm cluster on this machine for the Slurm test (slurm-wlm and munge from Debian,
+#                           daemons on the loopback address, its own configuration in $WINNOW_SLURM_HOME, /var/lib/winnow-slurm by
+#                           default, never /etc/slurm); its last line is "slurm: ready <slurm.conf>" or "slurm: unavailable: <why>"
 # Where something cannot be installed (no root, not Debian), it says what is missing and how to get it.
 set -euo pipefail
 
 want_data=0
+want_slurm=0
 for arg in "$@"; do
   case "$arg" in
     --data) want_data=1 ;;
-    *) echo "setup: unknown argument '$arg' (expected --data)" >&2; exit 2 ;;
+    --slurm) want_slurm=1 ;;
+    *) echo "setup: unknown argument '$arg' (expected --data or --slurm)" >&2; exit 2 ;;
   esac
 done
 
@@ -126,5 +131,94 @@ if [ "$(uname -s)" = Linux ] && ! has_font; then
   else
     say "no font found: the plots of winnow sweep/report need one (install fonts-dejavu-core or any TrueType font); training is not affected"
   fi
+fi
+
+# 5. A single-node Slurm cluster (only for the Slurm test) ---------------------------------------------------------
+if [ "$want_slurm" -eq 1 ]; then
+  SLURM_HOME=${WINNOW_SLURM_HOME:-/var/lib/winnow-slurm}
+  unavailable() { echo "slurm: unavailable: $*"; exit 0; }
+  if ! command -v slurmctld >/dev/null 2>&1 || ! command -v slurmd >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1 || ! command -v sbatch >/dev/null 2>&1; then
+    is_debian || unavailable "Slurm is not installed and this is not Debian: install slurm-wlm and munge"
+    as_root true 2>/dev/null || unavailable "Slurm is not installed and installing it needs root (apt-get install slurm-wlm munge)"
+    say "installing Slurm and munge (Debian packages slurm-wlm, munge) for the single-node Slurm test"
+    apt_update_once || unavailable "apt-get update failed (see $APT_LOG)"
+    apt_quiet apt-get install -y --no-install-recommends slurm-wlm munge || unavailable "apt-get install slurm-wlm munge failed (see $APT_LOG)"
+  fi
+  as_root true 2>/dev/null || unavailable "starting munged, slurmctld and slurmd needs root"
+  as_root mkdir -p "$SLURM_HOME/state" "$SLURM_HOME/spool" /run/munge /var/log/munge /var/lib/munge
+  # munge: a key if the package made none, and the daemon unless one answers already.
+  if [ ! -s /etc/munge/munge.key ]; then
+    as_root mkdir -p /etc/munge
+    as_root dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
+  fi
+  if id munge >/dev/null 2>&1; then
+    as_root chown munge:munge /etc/munge /etc/munge/munge.key /run/munge /var/log/munge /var/lib/munge
+  fi
+  as_root chmod 0400 /etc/munge/munge.key
+  if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
+    if id munge >/dev/null 2>&1; then as_root runuser -u munge -- /usr/sbin/munged || unavailable "munged did not start"
+    else as_root /usr/sbin/munged --force || unavailable "munged did not start"; fi
+    sleep 1
+    munge -n 2>/dev/null | unmunge >/dev/null 2>&1 || unavailable "munged runs but does not answer (munge -n | unmunge)"
+  fi
+  conf="$SLURM_HOME/slurm.conf"
+  host=$(hostname -s)
+  node=$(slurmd -C 2>/dev/null | head -n 1 | sed -e 's/ UpTime=.*//' -e 's/RealMemory=[0-9]*//')
+  [ -n "$node" ] || unavailable "slurmd -C could not describe this machine"
+  memory=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 * 9 / 10 ))
+  cat > "$conf.new" <<CONF
+# A single-node Slurm cluster for Winnow's Slurm test, written by eng/setup.sh --slurm. Not /etc/slurm: clients find it by SLURM_CONF.
+ClusterName=winnow
+SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=16817
+SlurmdPort=16818
+AuthType=auth/munge
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation=$SLURM_HOME/state
+SlurmdSpoolDir=$SLURM_HOME/spool
+SlurmctldPidFile=$SLURM_HOME/slurmctld.pid
+SlurmdPidFile=$SLURM_HOME/slurmd.pid
+SlurmctldLogFile=$SLURM_HOME/slurmctld.log
+SlurmdLogFile=$SLURM_HOME/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/backfill
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+MpiDefault=none
+ReturnToService=2
+JobRequeue=1
+MinJobAge=600
+$node NodeAddr=127.0.0.1 RealMemory=$memory State=UNKNOWN
+PartitionName=winnow Nodes=$host Default=YES MaxTime=INFINITE State=UP
+CONF
+  changed=1
+  if [ -f "$conf" ] && cmp -s "$conf" "$conf.new"; then changed=0; rm -f "$conf.new"; else mv "$conf.new" "$conf"; fi
+  export SLURM_CONF="$conf"
+  running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+  if [ "$changed" -eq 1 ]; then
+    running "$SLURM_HOME/slurmd.pid" && as_root kill "$(cat "$SLURM_HOME/slurmd.pid")"
+    running "$SLURM_HOME/slurmctld.pid" && as_root kill "$(cat "$SLURM_HOME/slurmctld.pid")"
+    sleep 1
+  fi
+  if ! running "$SLURM_HOME/slurmctld.pid"; then
+    say "starting slurmctld (single node, loopback, $conf)"
+    as_root env SLURM_CONF="$conf" slurmctld -f "$conf" || unavailable "slurmctld did not start (see $SLURM_HOME/slurmctld.log)"
+  fi
+  if ! running "$SLURM_HOME/slurmd.pid"; then
+    say "starting slurmd"
+    as_root env SLURM_CONF="$conf" slurmd -f "$conf" || unavailable "slurmd did not start (see $SLURM_HOME/slurmd.log)"
+  fi
+  for _ in $(seq 1 30); do
+    state=$(sinfo -h -N -o %T 2>/dev/null | head -n 1)
+    case "$state" in idle*|mixed*|allocated*) echo "slurm: ready $conf"; exit 0 ;; esac
+    case "$state" in down*|drain*) as_root env SLURM_CONF="$conf" scontrol update nodename="$host" state=resume >/dev/null 2>&1 || true ;; esac
+    sleep 1
+  done
+  unavailable "the node did not come up within 30 s (sinfo says '${state:-nothing}'; see $SLURM_HOME/slurmctld.log and slurmd.log)"
 fi
 exit 0

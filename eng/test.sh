@@ -7,6 +7,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 bash eng/setup.sh || exit $?
+# The Slurm tests need a cluster: a single-node one on this machine, installed and started when missing. Where that is impossible
+# the tests say why and do not run (they are counted as skipped).
+slurm=$(bash eng/setup.sh --slurm | tail -n 1)
+case "$slurm" in
+  "slurm: ready "*) export WINNOWTEST_SLURM_CONF="${slurm#slurm: ready }"; unset WINNOWTEST_SLURM_UNAVAILABLE ;;
+  *) export WINNOWTEST_SLURM_UNAVAILABLE="${slurm#slurm: unavailable: }"; unset WINNOWTEST_SLURM_CONF; echo "$slurm" >&2 ;;
+esac
 results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"

@@ -7,7 +7,11 @@ public static class FolderLock
     /// <summary>Takes the lock on <paramref name="marker"/>, creating the file when missing.</summary>
     /// <param name="busy">What the error says when another process holds it: what the folder is being used for and what to do.</param>
     /// <exception cref="StorageError">another process holds it (the message is <paramref name="busy"/>), or it cannot be written.</exception>
-    public static IDisposable Take(string marker, string busy)
+    public static IDisposable Take(string marker, string busy) => TryTake(marker) ?? throw new StorageError(busy);
+
+    /// <summary>Takes the lock on <paramref name="marker"/>, or returns null when another process holds it.</summary>
+    /// <exception cref="StorageError">the marker cannot be written.</exception>
+    public static IDisposable? TryTake(string marker)
     {
         try
         {
@@ -19,11 +23,26 @@ public static class FolderLock
         }
         catch (IOException e) when (File.Exists(marker) && !Storage.IsFull(e) && !Storage.IsReadOnly(e))
         {
-            throw new StorageError(busy, e);
+            return null;
         }
         catch (IOException e)
         {
             throw new StorageError($"cannot write to {Path.GetDirectoryName(marker)}: {Storage.Reason(e)}", e);
+        }
+    }
+
+    /// <summary>Takes the lock on <paramref name="marker"/>, waiting while other processes hold it: for locks held for the moment
+    /// of a read-modify-write, never for long.</summary>
+    /// <exception cref="StorageError">it was still held after <paramref name="patience"/> (the message names the file), or it cannot be written.</exception>
+    public static IDisposable Wait(string marker, TimeSpan patience)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            if (TryTake(marker) is { } taken) return taken;
+            if (clock.Elapsed > patience)
+                throw new StorageError($"{marker} stayed locked by another process for {patience.TotalSeconds:F0}s; if no winnow is running on {Path.GetDirectoryName(marker)}, the file system's locks are broken (on NFS, mount with locking)");
+            Thread.Sleep(Random.Shared.Next(10, 50));
         }
     }
 }

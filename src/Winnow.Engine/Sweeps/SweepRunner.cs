@@ -8,25 +8,35 @@ using Winnow.Engine.Training;
 
 namespace Winnow.Engine.Sweeps;
 
-/// <summary>How a sweep ended: runs by status.</summary>
-public sealed record SweepOutcome(int Completed, int Stopped, int Failed, int Total);
+/// <summary>How a sweep, or this process's shard of it, ended: its runs by status, and those another process was running.</summary>
+public sealed record SweepOutcome(int Completed, int Stopped, int Failed, int Total, int Elsewhere = 0);
 
-/// <summary>Runs a sweep's runs one after another in this process, in its own folder, and continues a sweep that was killed or stopped.</summary>
+/// <summary>Runs a sweep's runs, or one shard's share of them (<see cref="SweepShard"/>), one after another in this process, in the sweep
+/// folder, and continues a sweep that was killed or stopped.</summary>
 /// <remarks>
 /// The sweep folder holds <c>sweep.json</c> (<see cref="SweepRecord"/>) and <c>runs/&lt;NNN&gt;-&lt;label&gt;/</c>, one directory per run,
 /// in which the run makes its run folder as a single run would. Started again on the same folder, a sweep skips runs that completed
 /// or failed, resumes from its checkpoint a run that was killed or stopped (<see cref="RunExecutor.Resume"/>), starts again a run
 /// killed before its first checkpoint, and starts the runs not yet begun. Runs on the same dataset configuration share the opened
 /// data (<see cref="DatasetCache"/>): they are run next to each other.
+/// <para>Any number of processes, on machines that share the folder, may sweep it at once. A process claims a run by locking
+/// <c>runs/&lt;NNN&gt;-&lt;label&gt;/.claim</c> for as long as it runs it, and skips a run another holds. <c>sweep.json</c> is only ever
+/// changed under the lock of <c>.lock</c>, held for the moment of a read-merge-write: the record is read again, this process's
+/// change (its run's entry, or the runs it planned) is merged in, and it is written back, so no process loses another's.</para>
 /// </remarks>
 public sealed class SweepRunner
 {
-    private readonly SweepDefinition _definition;
-    private readonly List<(SweepCombination Combination, SweepRunRecord Entry)> _runs;
+    // How long a process waits for another's read-merge-write of sweep.json: it takes milliseconds, so a minute means a broken lock.
+    private static readonly TimeSpan RecordPatience = TimeSpan.FromSeconds(60);
 
-    private SweepRunner(SweepDefinition definition, string folder, SweepRecord record, List<(SweepCombination, SweepRunRecord)> runs)
+    private readonly SweepDefinition _definition;
+    private readonly IReadOnlyList<SweepCombination> _plan;
+    private List<(SweepCombination Combination, SweepRunRecord Entry)> _runs;
+
+    private SweepRunner(SweepDefinition definition, IReadOnlyList<SweepCombination> plan, string folder, SweepRecord record, List<(SweepCombination, SweepRunRecord)> runs)
     {
         _definition = definition;
+        _plan = plan;
         Folder = folder;
         Record = record;
         _runs = runs;
@@ -35,7 +45,7 @@ public sealed class SweepRunner
     /// <summary>The sweep folder.</summary>
     public string Folder { get; }
 
-    public SweepRecord Record { get; }
+    public SweepRecord Record { get; private set; }
 
     /// <summary>The runs of the plan, each with its record, in the sweep file's order.</summary>
     public IReadOnlyList<(SweepCombination Combination, SweepRunRecord Entry)> Runs => _runs;
@@ -115,7 +125,7 @@ public sealed class SweepRunner
         // Runs of an earlier version of the sweep file are kept on disk and in sweep.json, but no longer count as this sweep's.
         var planned = runs.Select(r => r.Item2).ToHashSet();
         foreach (var entry in record.Runs) entry.NotInSweepFile = !planned.Contains(entry);
-        return new SweepRunner(definition, folder, record, runs);
+        return new SweepRunner(definition, plan, folder, record, runs);
     }
 
     /// <summary>The settings of one run: its configuration with its output directory inside the sweep folder.</summary>
@@ -150,32 +160,55 @@ public sealed class SweepRunner
         if (problems.Count > 0) throw new ConfigurationError(problems);
     }
 
-    /// <summary>Runs every run still to do. A run that fails is recorded as failed and the sweep goes on; cancelling stops the run
-    /// in progress (recorded as stopped, continued next time) and rethrows.</summary>
+    /// <summary>Runs every run of <paramref name="shard"/> still to do (every run when it is <see cref="SweepShard.Whole"/>), skipping
+    /// those another process is running. A run that fails is recorded as failed and the sweep goes on; cancelling stops the run in
+    /// progress (recorded as stopped, continued next time) and rethrows.</summary>
+    /// <param name="shard">This process's share of the runs.</param>
     /// <param name="catalogFor">The plugin catalog for a run's settings (the host caches one per plugins folder).</param>
     /// <param name="observer">Receives every run's progress.</param>
     /// <param name="log">Where the sweep and its runs write their lines.</param>
     /// <param name="warnings">Where warnings go, one line each.</param>
-    /// <exception cref="IOException">another process is running this sweep.</exception>
-    public SweepOutcome Execute(Func<WinnowSettings, PluginCatalog> catalogFor, IRunObserver observer, TextWriter log, TextWriter warnings, CancellationToken cancel = default)
+    public SweepOutcome Execute(SweepShard shard, Func<WinnowSettings, PluginCatalog> catalogFor, IRunObserver observer, TextWriter log, TextWriter warnings,
+        CancellationToken cancel = default)
     {
         Directory.CreateDirectory(Folder);
-        using var exclusive = Lock(Folder);
-        Record.Write(Folder);
+        // Planned again under the lock: another process may have planned runs (and given them their numbers) since Open read the record.
+        using (RecordLock())
+        {
+            var fresh = Open(_definition, _plan, Folder);
+            (Record, _runs) = (fresh.Record, fresh._runs);
+            WritePlanned();
+        }
         using var datasets = new DatasetCache();
         // Runs that read the same data run next to each other, so each dataset is opened once.
-        var order = _runs.Select((r, i) => (r.Combination, r.Entry, Position: i))
+        var order = _runs.Select((r, i) => (r.Combination, r.Entry, Position: i)).Where(r => shard.Owns(r.Position))
             .OrderBy(r => DataKey(r.Combination), StringComparer.Ordinal).ThenBy(r => r.Position).ToList();
+        var share = shard.IsWhole ? "" : $", shard {shard} ({order.Count} of {_runs.Count} runs)";
         var done = 0;
+        var elsewhere = new HashSet<SweepRunRecord>();
         foreach (var (combination, entry, _) in order)
         {
             // A stop between runs starts no new one (it would leave a run folder with nothing in it).
             cancel.ThrowIfCancellationRequested();
             done++;
-            var heading = $"sweep {Record.Name}: run {entry.Index} ({done} of {order.Count}): {entry.Label}";
+            var heading = $"sweep {Record.Name}{share}: run {entry.Index} ({done} of {order.Count}): {entry.Label}";
             if (entry.Status is SweepRunStatus.Completed or SweepRunStatus.Failed)
             {
                 log.WriteLine($"{heading}: {entry.StatusText} before, skipped");
+                continue;
+            }
+            Directory.CreateDirectory(Path.Combine(Folder, entry.Directory));
+            var claimFile = Path.Combine(Folder, entry.Directory, ".claim");
+            using var claim = FolderLock.TryTake(claimFile);
+            if (claim is null)
+            {
+                log.WriteLine($"{heading}: another process is running it (it holds {claimFile}), skipped");
+                elsewhere.Add(entry);
+                continue;
+            }
+            if (Refreshed(entry).Status is SweepRunStatus.Completed or SweepRunStatus.Failed)
+            {
+                log.WriteLine($"{heading}: {entry.StatusText} by another process meanwhile, skipped");
                 continue;
             }
             log.WriteLine();
@@ -183,16 +216,75 @@ public sealed class SweepRunner
             RunOne(combination, entry, catalogFor, observer, log, warnings, datasets, cancel);
         }
         log.WriteLine();
-        log.WriteLine($"sweep {Record.Name}: data opened {datasets.Opened} time(s), reused {datasets.Reused} time(s)");
-        var statuses = _runs.Select(r => r.Entry.Status).ToList();
+        log.WriteLine($"sweep {Record.Name}{share}: data opened {datasets.Opened} time(s), reused {datasets.Reused} time(s)");
+        var statuses = order.Where(r => !elsewhere.Contains(r.Entry)).Select(r => r.Entry.Status).ToList();
         return new SweepOutcome(statuses.Count(s => s == SweepRunStatus.Completed), statuses.Count(s => s == SweepRunStatus.Stopped),
-            statuses.Count(s => s == SweepRunStatus.Failed), statuses.Count);
+            statuses.Count(s => s == SweepRunStatus.Failed), order.Count, elsewhere.Count);
     }
 
-    // One process per sweep folder: the lock is released when the process ends, however it ends.
-    private static IDisposable Lock(string folder) =>
-        FolderLock.Take(Path.Combine(folder, ".lock"),
-            $"{folder} is being swept by another process (it holds {Path.Combine(folder, ".lock")}); wait for it, or give this sweep another folder (--output <folder>)");
+    /// <summary>Whether every run of the sweep file has completed or failed, as <c>sweep.json</c> says now (whichever process ran it).</summary>
+    public bool AllFinished()
+    {
+        using var _ = RecordLock();
+        var record = SweepRecord.Read(Folder);
+        var identities = _plan.Select(c => c.Identity).ToHashSet(StringComparer.Ordinal);
+        var finished = record?.Runs.Where(r => identities.Contains(r.Identity) && r.Status is SweepRunStatus.Completed or SweepRunStatus.Failed && !r.FolderIsGone(Folder))
+            .Select(r => r.Identity).ToHashSet(StringComparer.Ordinal) ?? [];
+        return identities.All(finished.Contains);
+    }
+
+    /// <summary>Runs <paramref name="action"/> while holding the lock of <c>sweep.json</c>: for writing the report while shards may be
+    /// finishing.</summary>
+    public T WhileRecordLocked<T>(Func<T> action)
+    {
+        using var _ = RecordLock();
+        return action();
+    }
+
+    private IDisposable RecordLock() => FolderLock.Wait(Path.Combine(Folder, ".lock"), RecordPatience);
+
+    // Writes the sweep's description and the runs this process planned that the record on disk lacks; every other entry stays as
+    // the disk has it (called under the record lock, just after reading it).
+    private void WritePlanned()
+    {
+        var disk = SweepRecord.Read(Folder);
+        if (disk is null)
+        {
+            Record.Write(Folder);
+            return;
+        }
+        disk.Description = Record.Description;
+        disk.Varied = Record.Varied;
+        disk.Claims = Record.Claims;
+        var known = disk.Runs.Select(r => r.Index).ToHashSet();
+        disk.Runs.AddRange(Record.Runs.Where(r => !known.Contains(r.Index)));
+        foreach (var r in disk.Runs) r.NotInSweepFile = Record.Runs.FirstOrDefault(m => m.Index == r.Index)?.NotInSweepFile ?? r.NotInSweepFile;
+        disk.Write(Folder);
+    }
+
+    // This run's entry as the record on disk has it now (another process may have run it since this one read the record).
+    private SweepRunRecord Refreshed(SweepRunRecord entry)
+    {
+        using var _ = RecordLock();
+        // As in Open, a record of a finished run whose folder is gone is not trusted over the disk.
+        if (SweepRecord.Read(Folder)?.Runs.FirstOrDefault(r => r.Index == entry.Index) is { } disk && disk.Status is SweepRunStatus.Completed or SweepRunStatus.Failed
+            && !disk.FolderIsGone(Folder))
+        {
+            (entry.Status, entry.Error, entry.RunFolder, entry.Started, entry.Ended) = (disk.Status, disk.Error, disk.RunFolder, disk.Started, disk.Ended);
+        }
+        return entry;
+    }
+
+    // Merges this run's entry into the record on disk, leaving every other run's entry as another process may have written it.
+    private void Save(SweepRunRecord entry)
+    {
+        using var _ = RecordLock();
+        var disk = SweepRecord.Read(Folder) ?? Record;
+        var at = disk.Runs.FindIndex(r => r.Index == entry.Index);
+        if (at >= 0) disk.Runs[at] = entry;
+        else disk.Runs.Add(entry);
+        disk.Write(Folder);
+    }
 
     private void RunOne(SweepCombination combination, SweepRunRecord entry, Func<WinnowSettings, PluginCatalog> catalogFor,
         IRunObserver observer, TextWriter log, TextWriter warnings, DatasetCache datasets, CancellationToken cancel)
@@ -221,7 +313,7 @@ public sealed class SweepRunner
         entry.Error = null;
         entry.Started ??= DateTimeOffset.Now;
         if (toResume is not null) entry.RunFolder = Path.GetRelativePath(Folder, toResume.Path);
-        Record.Write(Folder);
+        Save(entry);
         try
         {
             RunSummary summary;
@@ -258,7 +350,7 @@ public sealed class SweepRunner
         entry.Error = error;
         entry.Ended = DateTimeOffset.Now;
         if (runFolder is not null) entry.RunFolder = Path.GetRelativePath(Folder, runFolder);
-        Record.Write(Folder);
+        Save(entry);
     }
 
     // Everything a dataset is opened from: its section, the seed, and where plugins come from.

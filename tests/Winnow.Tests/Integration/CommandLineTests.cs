@@ -34,7 +34,7 @@ public sealed class CommandLineTests
     [DataRow(new[] { "report", "runs", "other" }, "other", "report takes <sweep folder | run folder>")]
     [DataRow(new[] { "report", "runs", "--Run:Epochs=1" }, "--Run:Epochs=1", "report takes <sweep folder | run folder>")]
     [DataRow(new[] { "plugins", "extra" }, "extra", "plugins takes --config <file> and overrides")]
-    [DataRow(new[] { "sweep", "sweep.json", "--dryrun" }, "--dryrun", "sweep takes <sweep file>, --dry-run, --output <folder> and overrides")]
+    [DataRow(new[] { "sweep", "sweep.json", "--dryrun" }, "--dryrun", "sweep takes <sweep file>, --dry-run, --output <folder>, --shard <i/n|slurm>, --slurm, --tasks <n>, --cpus-per-task <n>, --mem <size>, --time <limit>, --partition <name>, --threads <n>, --signal-before <seconds> and overrides")]
     [DataRow(new[] { "bench", "extra" }, "extra", "bench takes --quick, --only <names>, --output <file.md>, --config <file> and overrides")]
     [DataRow(new[] { "help", "sweep", "extra" }, "extra", "help takes [<command>]")]
     public void AnArgumentACommandDoesNotTakeIsRefusedByName(string[] args, string token, string takes)
@@ -95,7 +95,7 @@ public sealed class CommandLineTests
     public void BenchChecksTheBenchmarkNamesBeforeAnythingRuns()
     {
         using var work = new TempFolder();
-        AssertRefused(Host(work, "bench", "--only=selection,nope"), "--only: unknown benchmark nope; the benchmarks are ceiling, throughput, first-epoch, overhead, speedup, selection, datapath, data-memory, memory");
+        AssertRefused(Host(work, "bench", "--only=selection,nope"), "--only: unknown benchmark nope; the benchmarks are ceiling, throughput, first-epoch, overhead, speedup, selection, datapath, data-memory, data-file, memory");
         AssertRefused(Host(work, "bench", "--only", "nope", "--quick"), "--only: unknown benchmark nope");
     }
 
