@@ -199,7 +199,8 @@ CONF
   changed=1
   if [ -f "$conf" ] && cmp -s "$conf" "$conf.new"; then changed=0; rm -f "$conf.new"; else mv "$conf.new" "$conf"; fi
   export SLURM_CONF="$conf"
-  running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+  # A pid file left from before a reboot may name another process now: the process must also have the daemon's name.
+  running() { [ -f "$1" ] && [ "$(cat "/proc/$(cat "$1")/comm" 2>/dev/null)" = "$(basename "$1" .pid)" ]; }
   if [ "$changed" -eq 1 ]; then
     running "$SLURM_HOME/slurmd.pid" && as_root kill "$(cat "$SLURM_HOME/slurmd.pid")"
     running "$SLURM_HOME/slurmctld.pid" && as_root kill "$(cat "$SLURM_HOME/slurmctld.pid")"
