@@ -118,9 +118,25 @@ internal static class SlurmScripts
         return submitPath;
     }
 
-    /// <summary>Checks a Slurm time limit: minutes, <c>MM:SS</c>, <c>HH:MM:SS</c>, <c>D-HH</c>, <c>D-HH:MM</c> or <c>D-HH:MM:SS</c>.</summary>
-    public static bool IsTime(string time) =>
-        System.Text.RegularExpressions.Regex.IsMatch(time, @"^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d{1,2}|\d+-\d{1,2}:\d{1,2}|\d+-\d{1,2}:\d{1,2}:\d{1,2})$");
+    /// <summary>A Slurm time limit in seconds, or null when it is not one: minutes, <c>MM:SS</c>, <c>HH:MM:SS</c>, <c>D-HH</c>,
+    /// <c>D-HH:MM</c> or <c>D-HH:MM:SS</c>.</summary>
+    public static long? Seconds(string time)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(time, @"^(?:(\d+)-)?(\d+)(?::(\d{1,2}))?(?::(\d{1,2}))?$");
+        if (!match.Success) return null;
+        long Part(int group) => match.Groups[group].Success ? long.Parse(match.Groups[group].Value, C) : 0;
+        if (match.Groups[1].Success) return Part(1) * 86400 + Part(2) * 3600 + Part(3) * 60 + Part(4);
+        return match.Groups[4].Success ? Part(2) * 3600 + Part(3) * 60 + Part(4) : match.Groups[3].Success ? Part(2) * 60 + Part(3) : Part(2) * 60;
+    }
+
+    /// <summary>What is wrong with warning a task <paramref name="signalSeconds"/> before a limit of <paramref name="limitSeconds"/>,
+    /// or null. Slurm may send the warning up to a minute early; a task warned as soon as it starts would be requeued again and again
+    /// without finishing an epoch.</summary>
+    public static string? SignalProblem(long limitSeconds, int signalSeconds) =>
+        signalSeconds + 60 <= limitSeconds / 2 ? null
+            : $"--signal-before {signalSeconds} with a time limit of {limitSeconds} s leaves too little time to train: Slurm may send the warning up to 60 s early, " +
+              "and a task warned before it finishes an epoch is requeued without progress; the warning and 60 s must fit in half the time limit " +
+              $"(a longer --time, or --signal-before at most {Math.Max(0, limitSeconds / 2 - 60)})";
 
     /// <summary>Checks a Slurm memory size: a whole number with an optional K, M, G or T.</summary>
     public static bool IsMemory(string memory) => System.Text.RegularExpressions.Regex.IsMatch(memory, "^[0-9]+[KMGT]?$");

@@ -12,6 +12,9 @@ namespace Winnow.Host.Commands;
 /// report; or writes the Slurm job array that runs it on a cluster.</summary>
 internal static class SweepCommand
 {
+    private const string DefaultTime = "04:00:00";
+    private const int DefaultSignalSeconds = 300;
+
     public static Command Create()
     {
         var file = Syntax.Positional("sweep file", "the sweep file: a base configuration and lists of values to vary, e.g. bench/quick.json");
@@ -34,12 +37,12 @@ internal static class SweepCommand
         cpus.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--cpus-per-task must be at least 1"); });
         var memory = new Option<string>("--mem") { HelpName = "size", DefaultValueFactory = _ => "4G", Description = "--slurm: memory of each task, as sbatch takes it (4G, 8000M); default 4G" };
         memory.Validators.Add(r => { if (!SlurmScripts.IsMemory(r.GetValueOrDefault<string>() ?? "")) r.AddError($"--mem '{r.GetValueOrDefault<string>()}' is not a size such as 4G or 8000M"); });
-        var time = new Option<string>("--time") { HelpName = "limit", DefaultValueFactory = _ => "04:00:00", Description = "--slurm: time limit of each task, as sbatch takes it (HH:MM:SS, D-HH:MM); default 04:00:00" };
-        time.Validators.Add(r => { if (!SlurmScripts.IsTime(r.GetValueOrDefault<string>() ?? "")) r.AddError($"--time '{r.GetValueOrDefault<string>()}' is not a Slurm time limit such as 04:00:00 or 1-12:00"); });
+        var time = new Option<string>("--time") { HelpName = "limit", DefaultValueFactory = _ => DefaultTime, Description = "--slurm: time limit of each task, as sbatch takes it (HH:MM:SS, D-HH:MM); default 04:00:00" };
+        time.Validators.Add(r => { if (SlurmScripts.Seconds(r.GetValueOrDefault<string>() ?? "") is null) r.AddError($"--time '{r.GetValueOrDefault<string>()}' is not a Slurm time limit such as 04:00:00 or 1-12:00"); });
         var partition = new Option<string>("--partition") { HelpName = "name", Description = "--slurm: the partition (default: the cluster's default)" };
         var threads = new Option<int>("--threads") { HelpName = "n", Description = "--slurm: libtorch threads of each task (default: its CPUs)" };
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (the task's CPUs) or more"); });
-        var signal = new Option<int>("--signal-before") { DefaultValueFactory = _ => 300, HelpName = "seconds", Description = "--slurm: warn a task this long before its time limit, so that it stops and requeues itself; default 300" };
+        var signal = new Option<int>("--signal-before") { DefaultValueFactory = _ => DefaultSignalSeconds, HelpName = "seconds", Description = "--slurm: warn a task this long before its time limit, so that it stops and requeues itself; default 300" };
         signal.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 65535) r.AddError("--signal-before must be 1 to 65535 seconds"); });
         var command = new Command("sweep",
             "Runs every combination of a sweep file (a base configuration and lists of values to vary) in one process, each in its own " +
@@ -60,6 +63,10 @@ internal static class SweepCommand
             if (r.GetValue(slurm) && r.GetResult(shard) is not null) r.AddError("--slurm writes the scripts whose tasks take --shard slurm; give one or the other");
             else if (!r.GetValue(slurm) && slurmOnly.Count > 0) r.AddError($"{string.Join(", ", slurmOnly)} only go with --slurm");
             else if (r.GetValue(slurm) && r.GetValue(dryRun)) r.AddError("--slurm trains nothing already; leave out --dry-run");
+            // A command's validator sees an option's default only through its result, which is null when the option was not given.
+            else if (r.GetValue(slurm) && SlurmScripts.Seconds(r.GetResult(time)?.GetValueOrDefault<string>() ?? DefaultTime) is { } limit
+                     && SlurmScripts.SignalProblem(limit, r.GetResult(signal)?.GetValueOrDefault<int>() ?? DefaultSignalSeconds) is { } problem)
+                r.AddError(problem);
         });
         Overrides.Accept(command);
         command.SetAction(parse =>

@@ -33,7 +33,7 @@ public sealed class SlurmTests
     // Writes the scripts with winnow sweep --slurm and submits them; returns the array's and the report job's ids.
     private static (string Array, string Report) Submit(string conf, TempFolder work, string output)
     {
-        var written = HostProcess.Run(work.Path, "sweep", "sweep.json", "--slurm", "--output", output, "--cpus-per-task", "1", "--mem", "1G", "--time", "00:10:00", "--threads", "1");
+        var written = HostProcess.Run(work.Path, "sweep", "sweep.json", "--slurm", "--output", output, "--cpus-per-task", "1", "--mem", "1G", "--time", "00:10:00", "--signal-before", "60", "--threads", "1");
         Assert.AreEqual(0, written.ExitCode, written.ToString());
         StringAssert.Contains(written.Output, "submit with     bash ");
         var ids = Slurm(conf, "bash", work.Combine(output, "slurm", "submit.sh")).Trim().Split('\n')[^1].Split(' ');

@@ -105,6 +105,8 @@ public sealed class ShardTests
     [DataRow(new[] { "--mem", "4G" }, "--mem only go with --slurm")]
     [DataRow(new[] { "--slurm", "--time", "4 hours" }, "--time '4 hours' is not a Slurm time limit such as 04:00:00 or 1-12:00")]
     [DataRow(new[] { "--slurm", "--mem", "lots" }, "--mem 'lots' is not a size such as 4G or 8000M")]
+    [DataRow(new[] { "--slurm", "--time", "00:02:00", "--signal-before", "90" }, "--signal-before 90 with a time limit of 120 s leaves too little time to train")]
+    [DataRow(new[] { "--slurm", "--time", "10" }, "--signal-before 300 with a time limit of 600 s leaves too little time to train")]
     [DataRow(new[] { "--slurm", "--tasks", "9" }, "--tasks 9 is more than the sweep's 2 runs; give at most 2")]
     [DataRow(new[] { "--shard", "3/2" }, "--shard '3/2' is not <i>/<n>")]
     [DataRow(new[] { "--shard", "slurm" }, "--shard slurm: SLURM_ARRAY_TASK_ID is not set")]
