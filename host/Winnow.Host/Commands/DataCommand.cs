@@ -23,12 +23,12 @@ internal static class DataCommand
         var output = Syntax.Positional("output", "the data file to write (e.g. data/pets.wds)");
         var size = new Option<int>("--size") { HelpName = "pixels", Description = "images: resize the shorter side to this many pixels, then centre-crop to a square (required for an image folder)" };
         size.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 4096) r.AddError("--size must be between 1 and 4096 pixels"); });
-        var channels = new Option<int>("--channels") { DefaultValueFactory = _ => 3, Description = "images: 3 for RGB (default), 1 for grey" };
+        var channels = new Option<int>("--channels") { DefaultValueFactory = _ => 3, Description = "images: 3 for RGB, 1 for grey" };
         channels.Validators.Add(r => { if (r.GetValueOrDefault<int>() is not (1 or 3)) r.AddError("--channels must be 1 (grey) or 3 (RGB)"); });
         var test = Syntax.NotEmpty(new Option<string>("--test") { HelpName = "folder", Description = "images: a folder of the same layout holding the test split (default: hold out --test-fraction)" });
-        var fraction = new Option<double>("--test-fraction") { DefaultValueFactory = _ => 0.2, Description = "images: the share of each class held out as the test split when there is no --test folder, in (0, 1); default 0.2" };
+        var fraction = new Option<double>("--test-fraction") { DefaultValueFactory = _ => 0.2, Description = "images: the share of each class held out as the test split when there is no --test folder, in (0, 1)" };
         fraction.Validators.Add(r => { if (r.GetValueOrDefault<double>() is not (> 0 and < 1)) r.AddError("--test-fraction must be between 0 and 1, both excluded"); });
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "images: the seed of the held-out split; default 1" };
+        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "images: the seed of the held-out split" };
         var skip = new Option<bool>("--skip-unreadable") { Description = "images: leave out images that cannot be decoded (counted and named at the end) instead of stopping at the first" };
         var command = new Command("import", "Writes a data file from an image folder (class sub-folders of PNG and JPEG, resized and centre-cropped) or from a dataset plugin (IDX, CIFAR), with progress. " +
                                             "Then train on it with --Run:Dataset:Name=data-file --Run:Dataset:Options:Path=<output>.")
@@ -70,18 +70,18 @@ internal static class DataCommand
     private static Command Generate()
     {
         var output = Syntax.Positional("output", "the data file to write (e.g. data/synthetic-10m.wds)");
-        var train = new Option<long>("--train") { DefaultValueFactory = _ => 60_000, HelpName = "records", Description = "train records; default 60000" };
+        var train = new Option<long>("--train") { DefaultValueFactory = _ => 60_000, HelpName = "records", Description = "train records" };
         train.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--train must be at least 1"); });
-        var test = new Option<long>("--test") { DefaultValueFactory = _ => 10_000, HelpName = "records", Description = "test records; default 10000" };
+        var test = new Option<long>("--test") { DefaultValueFactory = _ => 10_000, HelpName = "records", Description = "test records" };
         test.Validators.Add(r => { if (r.GetValueOrDefault<long>() < 1) r.AddError("--test must be at least 1"); });
-        var shape = new Option<string>("--shape") { DefaultValueFactory = _ => "3x32x32", HelpName = "CxHxW", Description = "the shape of a record, channels first; default 3x32x32" };
+        var shape = new Option<string>("--shape") { DefaultValueFactory = _ => "3x32x32", HelpName = "CxHxW", Description = "the shape of a record, channels first" };
         shape.Validators.Add(r =>
         {
             if (ParseShape(r.GetValueOrDefault<string>()) is null) r.AddError($"--shape '{r.GetValueOrDefault<string>()}' is not channels x height x width of positive whole numbers, e.g. 3x32x32, of at most 16 MiB");
         });
-        var classes = new Option<int>("--classes") { DefaultValueFactory = _ => 10, Description = "the number of classes, 2 to 65536; default 10" };
+        var classes = new Option<int>("--classes") { HelpName = "n", DefaultValueFactory = _ => 10, Description = "the number of classes, 2 to 65536" };
         classes.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 2 or > 65536) r.AddError("--classes must be between 2 and 65536"); });
-        var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 1, Description = "the seed of the patterns, noise and labels; default 1" };
+        var seed = new Option<int>("--seed") { HelpName = "n", DefaultValueFactory = _ => 1, Description = "the seed of the patterns, noise and labels" };
         var command = new Command("generate", "Writes a data file of generated images (each a class's pattern under noise) of any size, with progress: " +
                                               "to try training on data larger than this machine's memory before your own is there.")
         {

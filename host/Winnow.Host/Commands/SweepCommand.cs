@@ -33,16 +33,16 @@ internal static class SweepCommand
         var slurm = new Option<bool>("--slurm") { Description = "write an sbatch job array for the sweep (and a report job after it) into <sweep folder>/slurm, and print how to submit it; trains nothing" };
         var tasks = new Option<int>("--tasks") { HelpName = "n", Description = "--slurm: array tasks, each a shard of the runs (default: one per run)" };
         tasks.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--tasks must be at least 1"); });
-        var cpus = new Option<int>("--cpus-per-task") { HelpName = "n", DefaultValueFactory = _ => 2, Description = "--slurm: CPUs of each task; default 2" };
+        var cpus = new Option<int>("--cpus-per-task") { HelpName = "n", DefaultValueFactory = _ => 2, Description = "--slurm: CPUs of each task" };
         cpus.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--cpus-per-task must be at least 1"); });
-        var memory = new Option<string>("--mem") { HelpName = "size", DefaultValueFactory = _ => "4G", Description = "--slurm: memory of each task, as sbatch takes it (4G, 8000M); default 4G" };
+        var memory = new Option<string>("--mem") { HelpName = "size", DefaultValueFactory = _ => "4G", Description = "--slurm: memory of each task, as sbatch takes it (4G, 8000M)" };
         memory.Validators.Add(r => { if (!SlurmScripts.IsMemory(r.GetValueOrDefault<string>() ?? "")) r.AddError($"--mem '{r.GetValueOrDefault<string>()}' is not a size such as 4G or 8000M"); });
-        var time = new Option<string>("--time") { HelpName = "limit", DefaultValueFactory = _ => DefaultTime, Description = "--slurm: time limit of each task, as sbatch takes it (HH:MM:SS, D-HH:MM); default 04:00:00" };
+        var time = new Option<string>("--time") { HelpName = "limit", DefaultValueFactory = _ => DefaultTime, Description = "--slurm: time limit of each task, as sbatch takes it (HH:MM:SS, D-HH:MM)" };
         time.Validators.Add(r => { if (SlurmScripts.Seconds(r.GetValueOrDefault<string>() ?? "") is null) r.AddError($"--time '{r.GetValueOrDefault<string>()}' is not a Slurm time limit such as 04:00:00 or 1-12:00"); });
         var partition = new Option<string>("--partition") { HelpName = "name", Description = "--slurm: the partition (default: the cluster's default)" };
         var threads = new Option<int>("--threads") { HelpName = "n", Description = "--slurm: libtorch threads of each task (default: its CPUs)" };
         threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--threads must be 0 (the task's CPUs) or more"); });
-        var signal = new Option<int>("--signal-before") { DefaultValueFactory = _ => DefaultSignalSeconds, HelpName = "seconds", Description = "--slurm: warn a task this long before its time limit, so that it stops and requeues itself; default 300" };
+        var signal = new Option<int>("--signal-before") { DefaultValueFactory = _ => DefaultSignalSeconds, HelpName = "seconds", Description = "--slurm: warn a task this long before its time limit, so that it stops and requeues itself (the warning and 60 s must fit in half the time limit)" };
         signal.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 65535) r.AddError("--signal-before must be 1 to 65535 seconds"); });
         var command = new Command("sweep",
             "Runs every combination of a sweep file (a base configuration and lists of values to vary) in one process, each in its own " +
