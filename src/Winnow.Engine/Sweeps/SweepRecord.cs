@@ -77,6 +77,9 @@ public sealed class SweepRunRecord
     public bool FolderIsGone(string sweepFolder) =>
         Status is SweepRunStatus.Completed or SweepRunStatus.Stopped or SweepRunStatus.Running && FindRunFolder(sweepFolder) is null;
 
+    /// <summary>Whether the run completed or failed, by whichever process, and the disk bears it out (its folder is not gone).</summary>
+    public bool IsFinished(string sweepFolder) => Status is SweepRunStatus.Completed or SweepRunStatus.Failed && !FolderIsGone(sweepFolder);
+
     /// <summary>The status the disk bears out, for reports: <c>missing</c> for a run whose folder is gone.</summary>
     public string StatusOnDisk(string sweepFolder) => FolderIsGone(sweepFolder) ? "missing (its run folder is gone)" : StatusText;
 

@@ -228,7 +228,7 @@ public sealed class SweepRunner
         using var _ = RecordLock();
         var record = SweepRecord.Read(Folder);
         var identities = _plan.Select(c => c.Identity).ToHashSet(StringComparer.Ordinal);
-        var finished = record?.Runs.Where(r => identities.Contains(r.Identity) && r.Status is SweepRunStatus.Completed or SweepRunStatus.Failed && !r.FolderIsGone(Folder))
+        var finished = record?.Runs.Where(r => identities.Contains(r.Identity) && r.IsFinished(Folder))
             .Select(r => r.Identity).ToHashSet(StringComparer.Ordinal) ?? [];
         return identities.All(finished.Contains);
     }
@@ -266,9 +266,7 @@ public sealed class SweepRunner
     private SweepRunRecord Refreshed(SweepRunRecord entry)
     {
         using var _ = RecordLock();
-        // As in Open, a record of a finished run whose folder is gone is not trusted over the disk.
-        if (SweepRecord.Read(Folder)?.Runs.FirstOrDefault(r => r.Index == entry.Index) is { } disk && disk.Status is SweepRunStatus.Completed or SweepRunStatus.Failed
-            && !disk.FolderIsGone(Folder))
+        if (SweepRecord.Read(Folder)?.Runs.FirstOrDefault(r => r.Index == entry.Index) is { } disk && disk.IsFinished(Folder))
         {
             (entry.Status, entry.Error, entry.RunFolder, entry.Started, entry.Ended) = (disk.Status, disk.Error, disk.RunFolder, disk.Started, disk.Ended);
         }

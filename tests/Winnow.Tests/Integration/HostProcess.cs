@@ -65,9 +65,12 @@ internal static class HostProcess
         return start;
     }
 
+    /// <summary>The options of the small synthetic dataset the tests' configurations use.</summary>
+    public const string SmallSynthetic = """{ "TrainSize": 400, "TestSize": 100 }""";
+
     /// <summary>A small configuration file: synthetic data, a small model, two epochs, one thread; the scorer left to the policy.</summary>
     public static string WriteConfig(string folder, string policy = "random-dynamic", string policyOptions = """{ "KeepFraction": 0.5 }""",
-        string model = "mlp", string dataset = "synthetic", string datasetOptions = """{ "TrainSize": 400, "TestSize": 100 }""", string pluginsDirectory = "",
+        string model = "mlp", string dataset = "synthetic", string datasetOptions = SmallSynthetic, string pluginsDirectory = "",
         string scorer = "", int epochs = 2)
     {
         var path = Path.Combine(folder, "appsettings.json");

@@ -62,7 +62,7 @@ public sealed class SlurmTests
     {
         var conf = Configuration();
         using var work = new TempFolder();
-        ShardTests.WriteSweep(work, """ "Run:Policy:Name": ["full", "random-dynamic"], "Run:Seed": [1, 2] """);
+        SweepHostTests.WriteSweep(work, """ "Run:Policy:Name": ["full", "random-dynamic"], "Run:Seed": [1, 2] """, ShardTests.Named);
 
         var (array, report) = Submit(conf, work, "cluster");
         var single = HostProcess.Run(work.Path, "sweep", "sweep.json", "--output", "single");
@@ -81,7 +81,7 @@ public sealed class SlurmTests
         var conf = Configuration();
         using var work = new TempFolder();
         // About half a second an epoch, so that the signal comes in the middle of the run.
-        ShardTests.WriteSweep(work, """ "Run:Seed": [3] """, epochs: 10, datasetOptions: """{ "TrainSize": 30000, "TestSize": 200 }""");
+        SweepHostTests.WriteSweep(work, """ "Run:Seed": [3] """, ShardTests.Named, epochs: 10, datasetOptions: """{ "TrainSize": 30000, "TestSize": 200 }""");
 
         var (array, _) = Submit(conf, work, "cluster");
         var task = $"{array}_0";

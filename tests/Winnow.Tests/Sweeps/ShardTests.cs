@@ -65,11 +65,8 @@ public sealed class ShardTests
         "Run:Policy:Name": ["full", "random-dynamic"], "Run:Policy:Options:KeepFraction": [0.5, 0.3], "Run:Seed": [1, 2]
         """;
 
-    internal static void WriteSweep(TempFolder work, string vary, int epochs = 2, string datasetOptions = """{ "TrainSize": 400, "TestSize": 100 }""")
-    {
-        HostProcess.WriteConfig(work.Path, epochs: epochs, datasetOptions: datasetOptions);
-        File.WriteAllText(work.Combine("sweep.json"), $$"""{ "Name": "shards", "Base": "appsettings.json", "Vary": { {{vary}} } }""");
-    }
+    // The sweep host tests' sweep (SweepHostTests.WriteSweep) under this name, so that its folder is runs/sweeps/shards.
+    internal const string Named = """ "Name": "shards", """;
 
     /// <summary>report.csv without its time columns (seconds, speed-ups, time to accuracy), which differ from process to process.</summary>
     internal static string[] ReportWithoutTimes(string sweepFolder)
@@ -83,13 +80,10 @@ public sealed class ShardTests
         return lines.Select(l => string.Join(',', kept.Select(i => l.Split(',')[i]))).ToArray();
     }
 
-    internal static List<JsonElement> Runs(string sweepFolder) =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(sweepFolder, "sweep.json"))).RootElement.GetProperty("runs").EnumerateArray().ToList();
-
     /// <summary>Every run of the record completed, in its own directory, with exactly one run folder: none ran twice, none was lost.</summary>
     internal static void AssertEveryRunOnce(string sweepFolder, int count)
     {
-        var runs = Runs(sweepFolder);
+        var runs = SweepHostTests.Runs(sweepFolder);
         Assert.HasCount(count, runs, "one entry per run: none lost");
         CollectionAssert.AreEquivalent(Enumerable.Range(1, count).ToArray(), runs.Select(r => r.GetProperty("index").GetInt32()).ToArray());
         foreach (var run in runs)
@@ -113,7 +107,7 @@ public sealed class ShardTests
     public void AShardOrASlurmRequestThatCannotBeIsRefusedBeforeAnythingRuns(string[] options, string message)
     {
         using var work = new TempFolder();
-        WriteSweep(work, """ "Run:Seed": [1, 2] """);
+        SweepHostTests.WriteSweep(work, """ "Run:Seed": [1, 2] """, Named);
         var result = HostProcess.Run(work.Path, ["sweep", "sweep.json", .. options]);
         Assert.AreNotEqual(0, result.ExitCode, result.ToString());
         StringAssert.Contains(result.Error, message, result.ToString());
@@ -126,7 +120,7 @@ public sealed class ShardTests
     public void TheSlurmScriptsAskForWhatTheOptionsSay()
     {
         using var work = new TempFolder();
-        WriteSweep(work, SixRuns);
+        SweepHostTests.WriteSweep(work, SixRuns, Named);
         var result = HostProcess.Run(work.Path, "sweep", "sweep.json", "--slurm", "--tasks", "4", "--cpus-per-task", "3", "--mem", "6G", "--time", "1-02:00",
             "--partition", "gpu", "--threads", "2", "--signal-before", "90", "--Run:Epochs=1");
         Assert.AreEqual(0, result.ExitCode, result.ToString());
@@ -146,7 +140,7 @@ public sealed class ShardTests
     public void TwoShardsStartedAtOnceOnOneFolderRunEveryRunOnceAndReportAsOneProcess()
     {
         using var work = new TempFolder();
-        WriteSweep(work, SixRuns);
+        SweepHostTests.WriteSweep(work, SixRuns, Named);
 
         var shards = new[] { "1/2", "2/2" }.Select(s => Task.Run(() => HostProcess.Run(work.Path, "sweep", "sweep.json", "--output", "shared", "--shard", s))).ToArray();
         var single = HostProcess.Run(work.Path, "sweep", "sweep.json", "--output", "single");
@@ -173,7 +167,7 @@ public sealed class ShardTests
     public void ARunAnotherProcessHoldsIsSkippedAndTheReportWaitsForIt()
     {
         using var work = new TempFolder();
-        WriteSweep(work, """ "Run:Seed": [1, 2] """);
+        SweepHostTests.WriteSweep(work, """ "Run:Seed": [1, 2] """, Named);
         var claim = work.Combine("runs", "sweeps", "shards", "runs", "002-seed_2", ".claim");
         Directory.CreateDirectory(Path.GetDirectoryName(claim)!);
 

@@ -10,9 +10,9 @@ namespace Winnow.Tests.Sweeps;
 public sealed class SweepHostTests
 {
     // The base is the tests' usual small configuration (synthetic data, mlp, 2 epochs, batch 32, one thread), read from its file.
-    private static string WriteSweep(TempFolder work, string vary, string extra = "")
+    internal static string WriteSweep(TempFolder work, string vary, string extra = "", int epochs = 2, string datasetOptions = HostProcess.SmallSynthetic)
     {
-        HostProcess.WriteConfig(work.Path);
+        HostProcess.WriteConfig(work.Path, epochs: epochs, datasetOptions: datasetOptions);
         var path = work.Combine("sweep.json");
         File.WriteAllText(path, $$"""{ "Base": "appsettings.json", {{extra}} "Vary": { {{vary}} } }""");
         return path;
@@ -25,7 +25,7 @@ public sealed class SweepHostTests
     private static JsonElement SweepJson(string folder) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "sweep.json"))).RootElement;
 
-    private static List<JsonElement> Runs(string folder) => SweepJson(folder).GetProperty("runs").EnumerateArray().ToList();
+    internal static List<JsonElement> Runs(string folder) => SweepJson(folder).GetProperty("runs").EnumerateArray().ToList();
 
     [TestMethod]
     public void ASweepRunsEveryCombinationInOneProcessAndWritesItsReport()
